@@ -1,0 +1,61 @@
+// Command tether is the operator's tool for tether applications.
+//
+// Usage:
+//
+//	tether keygen                 print a new secret key
+//	tether clearsessions --store DSN
+//	                              delete expired sessions, in batches
+//	tether sessions list --store DSN
+//	tether sessions show KEY --store DSN
+//
+// Store DSNs: memory:, file:DIR, sqlite:PATH (see the README).
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+)
+
+// command is one subcommand: it gets its arguments and the output streams
+// and returns the process exit status.
+type command struct {
+	summary string
+	run     func(args []string, stdout, stderr io.Writer) int
+}
+
+var commands = map[string]command{}
+
+func register(name, summary string, run func(args []string, stdout, stderr io.Writer) int) {
+	commands[name] = command{summary: summary, run: run}
+}
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+func run(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		usage(stderr)
+		if len(args) == 0 {
+			return 2
+		}
+		return 0
+	}
+	c, ok := commands[args[0]]
+	if !ok {
+		fmt.Fprintf(stderr, "tether: unknown command %q\n\n", args[0])
+		usage(stderr)
+		return 2
+	}
+	return c.run(args[1:], stdout, stderr)
+}
+
+func usage(w io.Writer) {
+	fmt.Fprintln(w, "usage: tether COMMAND [flags]")
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "commands:")
+	for _, name := range sortedCommandNames() {
+		fmt.Fprintf(w, "  %-14s %s\n", name, commands[name].summary)
+	}
+}

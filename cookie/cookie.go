@@ -1,0 +1,130 @@
+package cookie
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+)
+
+// ErrTooLarge reports a cookie that browsers would drop because it is over
+// MaxSize bytes.
+var ErrTooLarge = errors.New("cookie: larger than 4096 bytes")
+
+// ErrInvalid reports a cookie name or value that cannot be sent as is.
+var ErrInvalid = errors.New("cookie: invalid name or value")
+
+// New builds the cookie that Set writes, after checking the name, the value
+// and the total size.
+func New(name, value string, o Options) (*http.Cookie, error) {
+	if !validName(name) {
+		return nil, fmt.Errorf("%w: name %q", ErrInvalid, name)
+	}
+	if !validValue(value) {
+		return nil, fmt.Errorf("%w: the value of %q has characters outside the cookie-octet set", ErrInvalid, name)
+	}
+	c := &http.Cookie{
+		Name:     name,
+		Value:    value,
+		Path:     o.path(),
+		Domain:   o.Domain,
+		Secure:   o.secure(name),
+		HttpOnly: !o.ScriptReadable,
+		SameSite: o.sameSite(),
+	}
+	if o.MaxAge > 0 {
+		secs := int((o.MaxAge + time.Second - 1) / time.Second)
+		c.MaxAge = secs
+		c.Expires = time.Now().Add(time.Duration(secs) * time.Second).UTC()
+	}
+	if n := len(c.String()); n > MaxSize {
+		return nil, fmt.Errorf("%w: %q is %d bytes", ErrTooLarge, name, n)
+	}
+	return c, nil
+}
+
+// Set adds a Set-Cookie header for name=value to the response. It returns
+// an error, and writes nothing, when the cookie is invalid or too large.
+func Set(w http.ResponseWriter, name, value string, o Options) error {
+	c, err := New(name, value, o)
+	if err != nil {
+		return err
+	}
+	w.Header().Add("Set-Cookie", c.String())
+	return nil
+}
+
+// Delete adds a Set-Cookie header that removes the cookie from the browser:
+// an empty value, Max-Age=0 and an Expires date in 1970, with the same Path,
+// Domain, SameSite and Secure as o, since a browser only replaces a cookie
+// whose name, path and domain all match.
+func Delete(w http.ResponseWriter, name string, o Options) {
+	c := &http.Cookie{
+		Name:     name,
+		Value:    "",
+		Path:     o.path(),
+		Domain:   o.Domain,
+		MaxAge:   -1, // written as Max-Age=0
+		Expires:  time.Unix(0, 0).UTC(),
+		Secure:   o.secure(name),
+		HttpOnly: !o.ScriptReadable,
+		SameSite: o.sameSite(),
+	}
+	w.Header().Add("Set-Cookie", c.String())
+}
+
+// Value returns the value of the first cookie called name in the request,
+// without the allocations of r.Cookie. Surrounding double quotes are
+// removed, as browsers and Django do.
+func Value(r *http.Request, name string) (string, bool) {
+	for _, line := range r.Header["Cookie"] {
+		for len(line) > 0 {
+			var part string
+			part, line, _ = strings.Cut(line, ";")
+			part = strings.TrimSpace(part)
+			k, v, ok := strings.Cut(part, "=")
+			if !ok || k != name {
+				continue
+			}
+			if len(v) >= 2 && v[0] == '"' && v[len(v)-1] == '"' {
+				v = v[1 : len(v)-1]
+			}
+			return v, true
+		}
+	}
+	return "", false
+}
+
+// validName reports whether name is an RFC 7230 token.
+func validName(name string) bool {
+	if name == "" {
+		return false
+	}
+	for i := 0; i < len(name); i++ {
+		if !isTokenChar(name[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+func isTokenChar(c byte) bool {
+	if c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' {
+		return true
+	}
+	return strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0
+}
+
+// validValue reports whether every byte of v is an RFC 6265 cookie-octet:
+// printable ASCII except space, double quote, comma, semicolon and
+// backslash. (net/http would silently drop the others.)
+func validValue(v string) bool {
+	for i := 0; i < len(v); i++ {
+		c := v[i]
+		if c <= 0x20 || c >= 0x7f || c == '"' || c == ',' || c == ';' || c == '\\' {
+			return false
+		}
+	}
+	return true
+}

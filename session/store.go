@@ -1,0 +1,100 @@
+package session
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// Store keeps session records on the server. The Manager is its only
+// caller; stores never see decoded session data, only the codec's bytes.
+//
+// Keys given to a store are session keys as the client holds them
+// (32 characters of [a-z0-9]); a store may keep a hash of the key instead of
+// the key (see HashKey) so that a leaked table or directory does not leak
+// live sessions.
+//
+// Every method takes a context first and must return promptly with its
+// error (wrapping ctx.Err()) once the context is cancelled. Methods are
+// called concurrently and must be safe for concurrent use, also across
+// processes sharing the same backend where the backend allows it.
+//
+// Versions implement compare-and-swap: each successful Create or Update
+// gives the record a new version, different from every version the same key
+// had before (a counter is the usual choice); Update succeeds only when the
+// stored version still equals the one the caller loaded.
+type Store interface {
+	// Load returns the record stored under key. A missing record and a
+	// record whose Expiry is not after the current time both give
+	// ErrNotFound: an expired record is never returned, whatever the
+	// client sends. The caller must not modify the returned Data.
+	Load(ctx context.Context, key string) (Record, error)
+
+	// Create stores a new record under key with rec.Data and rec.Expiry
+	// (rec.Version is ignored) and returns its version. When a live record
+	// already exists under key it changes nothing and returns ErrExists;
+	// an expired record under key may be replaced.
+	Create(ctx context.Context, key string, rec Record) (Version, error)
+
+	// Update replaces the record under key with rec.Data and rec.Expiry if
+	// its stored version equals rec.Version, and returns the new version.
+	// It returns ErrConflict when the record exists with another version,
+	// and ErrNotFound when it is missing or expired: an Update never
+	// creates a record, so a session deleted by a concurrent request is
+	// never brought back.
+	Update(ctx context.Context, key string, rec Record) (Version, error)
+
+	// Delete removes the record under key. Deleting a missing record is not
+	// an error.
+	Delete(ctx context.Context, key string) error
+
+	// DeleteExpired removes up to limit records whose expiry has passed
+	// (all of them when limit <= 0) and returns how many it removed.
+	// Callers loop until it returns fewer than limit, which keeps each
+	// statement or lock short on large stores.
+	DeleteExpired(ctx context.Context, limit int) (int, error)
+}
+
+// Version identifies one state of a stored record, for compare-and-swap.
+// Zero is never a valid version of a stored record.
+type Version uint64
+
+// Record is one stored session.
+type Record struct {
+	Data    []byte    // the codec's encoding of the session's values
+	Expiry  time.Time // the instant after which the record is dead
+	Version Version   // set by Load; the expected version for Update
+}
+
+// Errors of the Store contract. Stores wrap them (errors.Is matches).
+var (
+	// ErrNotFound: no live record under the key.
+	ErrNotFound = errors.New("session: record not found")
+	// ErrExists: Create found a live record under the key.
+	ErrExists = errors.New("session: record already exists")
+	// ErrConflict: Update found the record at another version.
+	ErrConflict = errors.New("session: version conflict")
+	// ErrUnavailable: the backend could not be reached. Stores wrap
+	// connection failures with it; the default error handler answers 503.
+	ErrUnavailable = errors.New("session: store unavailable")
+)
+
+// Entry describes a stored record for listings (see Lister).
+type Entry struct {
+	ID     string    // the key as stored: the session key, or its hash (HashKey)
+	Expiry time.Time // when the record dies
+	Size   int       // length of the stored data in bytes
+}
+
+// Lister is implemented by stores that can enumerate their records, for
+// operators (the tether CLI's sessions list).
+type Lister interface {
+	// List returns up to limit live entries whose IDs sort after the given
+	// ID (use "" to start), in ID order.
+	List(ctx context.Context, after string, limit int) ([]Entry, error)
+}
+
+// Counter is implemented by stores that can count their live records.
+type Counter interface {
+	Count(ctx context.Context) (int, error)
+}
