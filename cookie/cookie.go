@@ -55,12 +55,20 @@ func Set(w http.ResponseWriter, name, value string, o Options) error {
 	return nil
 }
 
-// Delete adds a Set-Cookie header that removes the cookie from the browser:
-// an empty value, Max-Age=0 and an Expires date in 1970, with the same Path,
-// Domain, SameSite and Secure as o, since a browser only replaces a cookie
-// whose name, path and domain all match.
+// Delete adds a Set-Cookie header that removes the cookie from the browser
+// (see Expired). An invalid name writes nothing, as no such cookie can exist.
 func Delete(w http.ResponseWriter, name string, o Options) {
-	c := &http.Cookie{
+	if v := Expired(name, o).String(); v != "" {
+		w.Header().Add("Set-Cookie", v)
+	}
+}
+
+// Expired returns the cookie that removes name from the browser: an empty
+// value, Max-Age=0 and an Expires date in 1970, with the same Path, Domain,
+// SameSite and Secure as o, since a browser only replaces a cookie whose
+// name, path and domain all match.
+func Expired(name string, o Options) *http.Cookie {
+	return &http.Cookie{
 		Name:     name,
 		Value:    "",
 		Path:     o.path(),
@@ -71,12 +79,11 @@ func Delete(w http.ResponseWriter, name string, o Options) {
 		HttpOnly: !o.ScriptReadable,
 		SameSite: o.sameSite(),
 	}
-	w.Header().Add("Set-Cookie", c.String())
 }
 
 // Value returns the value of the first cookie called name in the request,
-// without the allocations of r.Cookie. Surrounding double quotes are
-// removed, as browsers and Django do.
+// without the allocations of r.Cookie. Whitespace around the name and the
+// value, and surrounding double quotes, are removed, as Django does.
 func Value(r *http.Request, name string) (string, bool) {
 	for _, line := range r.Header["Cookie"] {
 		for len(line) > 0 {
@@ -84,9 +91,10 @@ func Value(r *http.Request, name string) (string, bool) {
 			part, line, _ = strings.Cut(line, ";")
 			part = strings.TrimSpace(part)
 			k, v, ok := strings.Cut(part, "=")
-			if !ok || k != name {
+			if !ok || strings.TrimSpace(k) != name {
 				continue
 			}
+			v = strings.TrimSpace(v)
 			if len(v) >= 2 && v[0] == '"' && v[len(v)-1] == '"' {
 				v = v[1 : len(v)-1]
 			}

@@ -41,7 +41,9 @@ type Store interface {
 	// It returns ErrConflict when the record exists with another version,
 	// and ErrNotFound when it is missing or expired: an Update never
 	// creates a record, so a session deleted by a concurrent request is
-	// never brought back.
+	// never brought back. An Update whose rec.Expiry is not after the
+	// current time leaves no live record behind (the store may delete it):
+	// the Manager uses that to retire a record only if nobody changed it.
 	Update(ctx context.Context, key string, rec Record) (Version, error)
 
 	// Delete removes the record under key. Deleting a missing record is not

@@ -1,0 +1,125 @@
+package storetest
+
+import (
+	"fmt"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"strconv"
+	"sync"
+	"testing"
+
+	"github.com/tetherweb/tether/session"
+)
+
+// Requests is how many concurrent requests RunConcurrentRequests sends.
+const Requests = 200
+
+// RunConcurrentRequests checks, through real HTTP and a session.Manager,
+// that concurrent requests of one client never lose each other's writes on
+// the store: Requests requests each adding a distinct key leave all of them,
+// and Requests requests each incrementing one counter with session.Update
+// leave it at Requests.
+func RunConcurrentRequests(t *testing.T, newStore func(t *testing.T) session.Store) {
+	t.Run("DistinctKeys", func(t *testing.T) {
+		client, base := startApp(t, newStore(t))
+		fire(t, client, base+"/set?k=")
+		keys := get(t, client, base+"/count")
+		if keys != strconv.Itoa(Requests+1) { // plus the "start" key
+			t.Fatalf("%s keys after %d concurrent writers, want %d", keys, Requests, Requests+1)
+		}
+	})
+	t.Run("UpdateCounter", func(t *testing.T) {
+		client, base := startApp(t, newStore(t))
+		fire(t, client, base+"/incr?k=")
+		if n := get(t, client, base+"/counter"); n != strconv.Itoa(Requests) {
+			t.Fatalf("counter = %s after %d concurrent increments, want %d", n, Requests, Requests)
+		}
+	})
+}
+
+// startApp serves a small app over the store and returns a client that
+// already holds a session.
+func startApp(t *testing.T, store session.Store) (*http.Client, string) {
+	t.Helper()
+	m := &session.Manager{Store: store}
+	mux := http.NewServeMux()
+	mux.HandleFunc("/start", func(w http.ResponseWriter, r *http.Request) {
+		session.From(r).Set("start", true)
+	})
+	mux.HandleFunc("/set", func(w http.ResponseWriter, r *http.Request) {
+		if err := session.From(r).Set("k"+r.URL.Query().Get("k"), true); err != nil {
+			http.Error(w, err.Error(), 500)
+		}
+	})
+	mux.HandleFunc("/incr", func(w http.ResponseWriter, r *http.Request) {
+		if _, err := session.Update(session.From(r), "counter", func(n int) int { return n + 1 }); err != nil {
+			http.Error(w, err.Error(), 500)
+		}
+	})
+	mux.HandleFunc("/count", func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, len(session.From(r).Keys()))
+	})
+	mux.HandleFunc("/counter", func(w http.ResponseWriter, r *http.Request) {
+		n, _ := session.Value[int](session.From(r), "counter")
+		fmt.Fprint(w, n)
+	})
+	srv := httptest.NewServer(m.Middleware(mux))
+	t.Cleanup(srv.Close)
+	jar, _ := cookiejar.New(nil)
+	client := srv.Client()
+	client.Jar = jar
+	transport := srv.Client().Transport.(*http.Transport).Clone()
+	transport.MaxIdleConnsPerHost = 64
+	client.Transport = transport
+	t.Cleanup(transport.CloseIdleConnections)
+	get(t, client, srv.URL+"/start")
+	u, _ := url.Parse(srv.URL)
+	if len(jar.Cookies(u)) != 1 {
+		t.Fatal("no session cookie after /start")
+	}
+	return client, srv.URL
+}
+
+// fire sends Requests concurrent POSTs to prefix+i and fails on any non-200.
+func fire(t *testing.T, client *http.Client, prefix string) {
+	t.Helper()
+	var wg sync.WaitGroup
+	errs := make(chan error, Requests)
+	for i := range Requests {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			resp, err := client.Post(prefix+strconv.Itoa(i), "text/plain", nil)
+			if err != nil {
+				errs <- err
+				return
+			}
+			resp.Body.Close()
+			if resp.StatusCode != 200 {
+				errs <- fmt.Errorf("request %d: status %d", i, resp.StatusCode)
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+}
+
+func get(t *testing.T, client *http.Client, u string) string {
+	t.Helper()
+	resp, err := client.Get(u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var b [64]byte
+	n, _ := resp.Body.Read(b[:])
+	if resp.StatusCode != 200 {
+		t.Fatalf("GET %s: %d %s", u, resp.StatusCode, b[:n])
+	}
+	return string(b[:n])
+}

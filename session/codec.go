@@ -1,0 +1,140 @@
+package session
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+
+	"github.com/tetherweb/tether/signing"
+)
+
+// Codec turns session values into the bytes a Store keeps and back. Values
+// are encoded one by one when set (so a session hands out copies and a
+// caller's later changes to a value it stored change nothing), and the
+// record is the combination of the encoded values.
+//
+// A Codec must be safe for concurrent use.
+type Codec interface {
+	// EncodeValue encodes one value.
+	EncodeValue(v any) ([]byte, error)
+	// DecodeValue decodes one encoded value into v, a pointer.
+	DecodeValue(data []byte, v any) error
+	// Encode combines encoded values into record data.
+	Encode(values map[string][]byte) ([]byte, error)
+	// Decode splits record data into encoded values. The returned slices
+	// may alias data.
+	Decode(data []byte) (map[string][]byte, error)
+}
+
+// JSONCodec stores a session as one JSON object whose members are the
+// session's keys, each value encoded with signing.JSON (compact, ASCII-only,
+// like Python's json.dumps). It is the default Codec.
+//
+// JSON has no integer/float distinction and no time type: a float64 that
+// happens to be whole comes back as a whole number, and time.Time values are
+// kept as RFC 3339 strings.
+type JSONCodec struct{}
+
+// EncodeValue implements Codec.
+func (JSONCodec) EncodeValue(v any) ([]byte, error) { return signing.JSON.Marshal(v) }
+
+// DecodeValue implements Codec.
+func (JSONCodec) DecodeValue(data []byte, v any) error { return json.Unmarshal(data, v) }
+
+// Encode implements Codec. Members are written in key order, so equal
+// sessions encode to equal bytes.
+func (JSONCodec) Encode(values map[string][]byte) ([]byte, error) {
+	keys := make([]string, 0, len(values))
+	size := 2
+	for k, v := range values {
+		keys = append(keys, k)
+		size += len(k) + len(v) + 4
+	}
+	slices.Sort(keys)
+	buf := make([]byte, 0, size)
+	buf = append(buf, '{')
+	for i, k := range keys {
+		if i > 0 {
+			buf = append(buf, ',')
+		}
+		kb, err := signing.JSON.Marshal(k)
+		if err != nil {
+			return nil, err
+		}
+		buf = append(buf, kb...)
+		buf = append(buf, ':')
+		buf = append(buf, values[k]...)
+	}
+	return append(buf, '}'), nil
+}
+
+// Decode implements Codec.
+func (JSONCodec) Decode(data []byte) (map[string][]byte, error) {
+	var raw map[string]json.RawMessage
+	if err := json.Unmarshal(data, &raw); err != nil {
+		return nil, fmt.Errorf("session: decode JSON record: %w", err)
+	}
+	if raw == nil {
+		return nil, errors.New("session: decode JSON record: not an object")
+	}
+	values := make(map[string][]byte, len(raw))
+	for k, v := range raw {
+		values[k] = v
+	}
+	return values, nil
+}
+
+// DjangoCodec reads and writes session data in Django's format (the
+// session_data column of django_session, and Django's file backend):
+// signing.dumps of the JSON object with the salt
+// "django.contrib.sessions.SessionStore", compressed when that pays. Use it
+// with a store on Django's table to share sessions with a Django app that
+// has the same SECRET_KEY.
+type DjangoCodec struct {
+	signer *signing.TimestampSigner
+}
+
+// DjangoSessionSalt is the salt Django signs session data with (for every
+// built-in backend, whose store class is called SessionStore).
+const DjangoSessionSalt = "django.contrib.sessions.SessionStore"
+
+// NewDjangoCodec returns a DjangoCodec for Django's SECRET_KEY and its
+// SECRET_KEY_FALLBACKS. salt "" means DjangoSessionSalt.
+func NewDjangoCodec(secretKey []byte, fallbacks [][]byte, salt string) (*DjangoCodec, error) {
+	if salt == "" {
+		salt = DjangoSessionSalt
+	}
+	t, err := signing.NewTimestampSigner(secretKey, signing.WithSalt(salt),
+		signing.WithFallbackKeys(fallbacks...), signing.WithCompression(true))
+	if err != nil {
+		return nil, fmt.Errorf("session: django codec: %w", err)
+	}
+	return &DjangoCodec{signer: t}, nil
+}
+
+// EncodeValue implements Codec.
+func (c *DjangoCodec) EncodeValue(v any) ([]byte, error) { return JSONCodec{}.EncodeValue(v) }
+
+// DecodeValue implements Codec.
+func (c *DjangoCodec) DecodeValue(data []byte, v any) error { return JSONCodec{}.DecodeValue(data, v) }
+
+// Encode implements Codec.
+func (c *DjangoCodec) Encode(values map[string][]byte) ([]byte, error) {
+	obj, err := JSONCodec{}.Encode(values)
+	if err != nil {
+		return nil, err
+	}
+	return []byte(c.signer.SignBytes(obj)), nil
+}
+
+// Decode implements Codec. Django never applies a maximum age to session
+// data (the record's expiry governs), and neither does this.
+func (c *DjangoCodec) Decode(data []byte) (map[string][]byte, error) {
+	obj, err := c.signer.UnsignBytes(string(bytes.TrimSpace(data)), 0)
+	if err != nil {
+		return nil, fmt.Errorf("session: django codec: %w", err)
+	}
+	return JSONCodec{}.Decode(obj)
+}

@@ -1,0 +1,13 @@
+package session_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/tetherweb/tether/internal/storetest"
+	"github.com/tetherweb/tether/session"
+)
+
+func TestConcurrentRequestsLoseNothing(t *testing.T) {
+	storetest.RunConcurrentRequests(t, func(t *testing.T) session.Store { return newFakeStore(time.Now) })
+}

@@ -1,0 +1,60 @@
+package session
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net"
+	"net/http"
+)
+
+// ErrInterrupted reports that the session was deleted (by a logout or a key
+// change in a concurrent request) while this request was running. The
+// request's changes are dropped rather than bringing the session back;
+// the default error handler answers 400, as Django does.
+var ErrInterrupted = errors.New("session: the request's session was deleted before the request completed " +
+	"(the user may have logged out in a concurrent request)")
+
+// ErrTooManyConflicts reports that concurrent requests kept changing the
+// session faster than this request could apply its own changes.
+var ErrTooManyConflicts = errors.New("session: too many concurrent changes; giving up")
+
+// ErrCommitted reports a change made after the session was saved, that is
+// after the response's headers were written. The change is not saved.
+var ErrCommitted = errors.New("session: changed after the response headers were written")
+
+// ErrNoMiddleware reports a Session used on a request that did not pass
+// through Manager.Middleware.
+var ErrNoMiddleware = errors.New("session: no session on this request (is the handler wrapped with Manager.Middleware?)")
+
+// ErrorHandler answers a request whose session could not be loaded or
+// saved. It is called before any of the handler's response has been sent.
+type ErrorHandler func(w http.ResponseWriter, r *http.Request, err error)
+
+// DefaultErrorHandler answers 400 for ErrInterrupted, 503 when the store is
+// unreachable (ErrUnavailable, a network error, a deadline), and 500
+// otherwise, with a short plain-text body.
+func DefaultErrorHandler(w http.ResponseWriter, r *http.Request, err error) {
+	code := StatusFor(err)
+	http.Error(w, http.StatusText(code), code)
+}
+
+// StatusFor maps a session error to the HTTP status the default error
+// handler answers with.
+func StatusFor(err error) int {
+	var netErr net.Error
+	switch {
+	case errors.Is(err, ErrInterrupted):
+		return http.StatusBadRequest
+	case errors.Is(err, ErrUnavailable), errors.Is(err, context.DeadlineExceeded), errors.As(err, &netErr):
+		return http.StatusServiceUnavailable
+	}
+	return http.StatusInternalServerError
+}
+
+func logLevelFor(err error) slog.Level {
+	if errors.Is(err, ErrInterrupted) {
+		return slog.LevelWarn
+	}
+	return slog.LevelError
+}

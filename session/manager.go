@@ -1,0 +1,122 @@
+package session
+
+import (
+	"log/slog"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/tetherweb/tether/cookie"
+)
+
+// Defaults of a Manager, Django's.
+const (
+	DefaultCookieName = "sessionid"
+	DefaultMaxAge     = 14 * 24 * time.Hour
+	DefaultMaxRetries = 20
+)
+
+// Manager loads and saves sessions for the handlers it wraps. Set its fields
+// before calling Middleware and do not change them afterwards; a Manager is
+// then safe for concurrent use by any number of requests.
+//
+// Every field but Store is optional; the zero values give Django's defaults:
+// a "sessionid" cookie that lasts two weeks, Path=/, HttpOnly,
+// SameSite=Lax, JSON records, sessions written only when they change.
+type Manager struct {
+	// Store keeps the records. Required.
+	Store Store
+
+	// CookieName is the name of the session cookie (default "sessionid").
+	CookieName string
+	// Cookie holds the cookie's attributes (Path, Domain, Secure,
+	// SameSite, ScriptReadable). Its MaxAge is ignored: the cookie's
+	// lifetime follows the session's expiry.
+	Cookie cookie.Options
+	// MaxAge is how long a session lives after its last save (default two
+	// weeks, Django's SESSION_COOKIE_AGE). Records expire on the server at
+	// the same time, whatever the client's cookie says.
+	MaxAge time.Duration
+	// ExpireAtBrowserClose makes session cookies end with the browser
+	// (Django's SESSION_EXPIRE_AT_BROWSER_CLOSE); the record still expires
+	// after MaxAge. A session's own SetExpiry overrides it.
+	ExpireAtBrowserClose bool
+	// SaveEveryRequest saves every existing session on every request,
+	// extending its expiry, even when unchanged.
+	SaveEveryRequest bool
+	// Codec encodes records (default JSONCodec).
+	Codec Codec
+	// ErrorHandler answers requests whose session failed to load or save
+	// (default DefaultErrorHandler).
+	ErrorHandler ErrorHandler
+	// Logger receives store failures, rejected records and conflicts
+	// (default slog.Default()).
+	Logger *slog.Logger
+	// MaxRetries bounds how many times a commit is re-applied on a fresh
+	// copy of the record when concurrent requests changed it (default 20).
+	MaxRetries int
+	// Now replaces time.Now (tests).
+	Now func() time.Time
+
+	once sync.Once
+}
+
+func (m *Manager) init() {
+	m.once.Do(func() {
+		if m.Store == nil {
+			panic("session: Manager.Store is nil")
+		}
+		if m.CookieName == "" {
+			m.CookieName = DefaultCookieName
+		}
+		if m.MaxAge <= 0 {
+			m.MaxAge = DefaultMaxAge
+		}
+		if m.Codec == nil {
+			m.Codec = JSONCodec{}
+		}
+		if m.ErrorHandler == nil {
+			m.ErrorHandler = DefaultErrorHandler
+		}
+		if m.Logger == nil {
+			m.Logger = slog.Default()
+		}
+		if m.MaxRetries <= 0 {
+			m.MaxRetries = DefaultMaxRetries
+		}
+		if m.Now == nil {
+			m.Now = time.Now
+		}
+		m.Cookie.MaxAge = 0
+	})
+}
+
+// Middleware returns a handler that gives next's requests a Session (see
+// From) and saves it before the response's headers are written: when next
+// calls WriteHeader, Write, Flush, ReadFrom or Hijack, or returns without
+// writing. A request that never touches its session costs no store call; a
+// session that is only read costs one Load and no write.
+//
+// When the session cannot be loaded or saved, the response next was about
+// to send is replaced by the ErrorHandler's, and next's further writes are
+// discarded (they return an error). Nothing is saved when next answers with
+// a 5xx status or panics.
+func (m *Manager) Middleware(next http.Handler) http.Handler {
+	m.init()
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		rw := &responseWriter{ResponseWriter: w, req: r}
+		s := &rw.sess
+		s.m = m
+		s.ctx = r.Context()
+		if v, ok := cookie.Value(r, m.CookieName); ok {
+			s.hadCookie = true
+			if ValidKey(v) {
+				s.key = v
+			}
+		}
+		r = r.WithContext(newContext(r.Context(), s))
+		rw.req = r
+		next.ServeHTTP(rw, r)
+		rw.finish()
+	})
+}

@@ -1,0 +1,324 @@
+package session
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"sync"
+)
+
+// Session is one request's view of a user's session, got with From. It is
+// loaded from the store on first use and saved by the middleware.
+//
+// Values are stored encoded: Get decodes a fresh copy each time, and Set
+// encodes the value at once. Changing a value you got (a slice, a map, a
+// struct) changes nothing in the session until you Set it again, so there
+// is no way to change a session by accident or without saving it. Update
+// reads, changes and stores a value in one step and survives concurrent
+// requests.
+//
+// A Session is safe for concurrent use by the handler's goroutines. Its
+// methods on a nil *Session (a request without the middleware) return
+// ErrNoMiddleware.
+type Session struct {
+	mu  sync.Mutex
+	m   *Manager
+	ctx context.Context
+
+	key       string // key of the record this request works on; "" for none
+	hadCookie bool   // the request carried a session cookie
+
+	loaded  bool              // values reflect the store (or a new session)
+	exists  bool              // a live record exists under key
+	version Version           // its version, as loaded
+	values  map[string][]byte // encoded values, after this request's ops
+	loadErr error
+
+	ops       []op     // the request's changes, replayed on conflicts
+	modified  bool     // something must be saved
+	cycle     bool     // CycleKey was called
+	retire    []string // keys whose records Flush deleted
+	committed bool
+}
+
+// opKind tells what one recorded change does.
+type opKind uint8
+
+const (
+	opSet opKind = iota
+	opDelete
+	opUpdate
+)
+
+// op is one recorded change. update ops re-run their function on the value
+// found in a fresh copy of the record.
+type op struct {
+	kind   opKind
+	key    string
+	raw    []byte
+	update func(raw []byte, ok bool) ([]byte, error)
+}
+
+func (o *op) apply(values map[string][]byte) error {
+	switch o.kind {
+	case opSet:
+		values[o.key] = o.raw
+	case opDelete:
+		delete(values, o.key)
+	case opUpdate:
+		old, ok := values[o.key]
+		raw, err := o.update(old, ok)
+		if err != nil {
+			return fmt.Errorf("session: update %q: %w", o.key, err)
+		}
+		values[o.key] = raw
+	}
+	return nil
+}
+
+// load reads the record on first use. The caller holds s.mu.
+func (s *Session) load() error {
+	if s.loaded {
+		return s.loadErr
+	}
+	s.loaded = true
+	s.values = map[string][]byte{}
+	if s.key == "" {
+		return nil
+	}
+	rec, err := s.m.Store.Load(s.ctx, s.key)
+	switch {
+	case err == nil:
+		s.exists, s.version = true, rec.Version
+		if vals, derr := s.m.Codec.Decode(rec.Data); derr == nil {
+			s.values = vals
+		} else {
+			// A record that does not decode is an empty session that keeps
+			// its key, so the next save overwrites it (as in Django).
+			s.m.Logger.LogAttrs(s.ctx, slog.LevelWarn, "session: record does not decode; starting empty",
+				slog.Any("error", derr))
+		}
+	case errors.Is(err, ErrNotFound):
+		// Unknown or expired key: never adopted; a save issues a new one.
+		s.key = ""
+	default:
+		s.loadErr = fmt.Errorf("session: load: %w", err)
+	}
+	return s.loadErr
+}
+
+// change records op after checking the session can still change, and
+// applies it to the request's view.
+func (s *Session) change(o op) error {
+	if s.committed {
+		s.m.Logger.LogAttrs(s.ctx, slog.LevelError, "session: change after the response headers were written",
+			slog.String("key", o.key))
+		return ErrCommitted
+	}
+	if err := s.load(); err != nil {
+		return err
+	}
+	if err := o.apply(s.values); err != nil {
+		return err
+	}
+	s.ops = append(s.ops, o)
+	s.modified = true
+	return nil
+}
+
+// Get decodes the value stored under key into dst (a pointer) and reports
+// whether there was one. dst receives a copy: changing it does not change
+// the session.
+func (s *Session) Get(key string, dst any) (bool, error) {
+	if s == nil {
+		return false, ErrNoMiddleware
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.load(); err != nil {
+		return false, err
+	}
+	raw, ok := s.values[key]
+	if !ok {
+		return false, nil
+	}
+	if err := s.m.Codec.DecodeValue(raw, dst); err != nil {
+		return true, fmt.Errorf("session: get %q: %w", key, err)
+	}
+	return true, nil
+}
+
+// Value returns the value stored under key as a T, and whether there was
+// one. A value that cannot be decoded as a T (or a store failure) gives the
+// zero T and false, and is logged.
+func Value[T any](s *Session, key string) (T, bool) {
+	var v T
+	ok, err := s.Get(key, &v)
+	if err != nil {
+		if s != nil {
+			s.m.Logger.LogAttrs(s.ctx, slog.LevelWarn, "session: value unreadable",
+				slog.String("key", key), slog.Any("error", err))
+		}
+		var zero T
+		return zero, false
+	}
+	return v, ok
+}
+
+// Set stores v under key. v is encoded at once: later changes to v are not
+// seen by the session.
+func (s *Session) Set(key string, v any) error {
+	if s == nil {
+		return ErrNoMiddleware
+	}
+	raw, err := s.m.Codec.EncodeValue(v)
+	if err != nil {
+		return fmt.Errorf("session: set %q: %w", key, err)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.change(op{kind: opSet, key: key, raw: raw})
+}
+
+// Delete removes key from the session. Deleting a missing key changes
+// nothing.
+func (s *Session) Delete(key string) error {
+	if s == nil {
+		return ErrNoMiddleware
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.load(); err != nil {
+		return err
+	}
+	if _, ok := s.values[key]; !ok {
+		return nil
+	}
+	return s.change(op{kind: opDelete, key: key})
+}
+
+// Update replaces the value under key with fn's result and returns it. fn
+// gets the current value, or the zero T when there is none. When a
+// concurrent request changed the session before this one is saved, fn runs
+// again on the fresh value, so fn must compute its result from its argument
+// only (no side effects): 100 concurrent Update calls adding one to a
+// counter leave it 100 higher.
+func Update[T any](s *Session, key string, fn func(T) T) (T, error) {
+	var result T
+	if s == nil {
+		return result, ErrNoMiddleware
+	}
+	codec := s.m.Codec
+	first := true
+	update := func(raw []byte, ok bool) ([]byte, error) {
+		var v T
+		if ok {
+			if err := codec.DecodeValue(raw, &v); err != nil {
+				return nil, err
+			}
+		}
+		out := fn(v)
+		if first {
+			result, first = out, false
+		}
+		return codec.EncodeValue(out)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.change(op{kind: opUpdate, key: key, update: update}); err != nil {
+		var zero T
+		return zero, err
+	}
+	return result, nil
+}
+
+// Has reports whether key is in the session.
+func (s *Session) Has(key string) bool {
+	if s == nil {
+		return false
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.load() != nil {
+		return false
+	}
+	_, ok := s.values[key]
+	return ok
+}
+
+// Keys returns the session's keys in order, without the key SetExpiry keeps
+// its setting under.
+func (s *Session) Keys() []string {
+	if s == nil {
+		return nil
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.load() != nil {
+		return nil
+	}
+	keys := make([]string, 0, len(s.values))
+	for k := range s.values {
+		if k != expiryKey {
+			keys = append(keys, k)
+		}
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+// Flush empties the session and deletes its record: the next save, if
+// anything is stored again, uses a new key, and the old key stops working
+// at once, also for concurrent requests. Call it on logout.
+func (s *Session) Flush() error {
+	if s == nil {
+		return ErrNoMiddleware
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.committed {
+		return ErrCommitted
+	}
+	if s.key != "" {
+		s.retire = append(s.retire, s.key)
+	}
+	s.key, s.exists, s.version = "", false, 0
+	s.loaded, s.loadErr = true, nil
+	s.values = map[string][]byte{}
+	s.ops, s.cycle = nil, false
+	s.modified = true
+	return nil
+}
+
+// CycleKey moves the session's data to a new key and deletes the record
+// under the old one, which stops working. Call it on login, so a key
+// planted by an attacker before the login (session fixation) is worthless
+// after it.
+func (s *Session) CycleKey() error {
+	if s == nil {
+		return ErrNoMiddleware
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.committed {
+		return ErrCommitted
+	}
+	if err := s.load(); err != nil {
+		return err
+	}
+	s.cycle, s.modified = true, true
+	return nil
+}
+
+// Modified reports whether the request changed the session (it will be
+// saved).
+func (s *Session) Modified() bool {
+	if s == nil {
+		return false
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.modified
+}

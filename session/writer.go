@@ -1,0 +1,142 @@
+package session
+
+import (
+	"bufio"
+	"errors"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+)
+
+// errResponseReplaced is returned by writes after a failed commit replaced
+// the handler's response with the error handler's.
+var errResponseReplaced = errors.New("session: the response was replaced by the session error handler")
+
+// responseWriter saves the session just before the response's headers go
+// out. It holds the request's Session too, so the middleware allocates one
+// object per request for both.
+type responseWriter struct {
+	http.ResponseWriter
+	req         *http.Request
+	sess        Session
+	wroteHeader bool // the status line was decided (by the handler or us)
+	failed      bool // the commit failed; the error handler answered
+	hijacked    bool
+}
+
+// commit saves the session for a response with status code. On failure it
+// answers with the error handler and reports false.
+func (rw *responseWriter) commit(code int) bool {
+	err := rw.sess.commit(rw.ResponseWriter.Header(), code)
+	if err == nil {
+		return true
+	}
+	rw.failed = true
+	m := rw.sess.m
+	m.Logger.LogAttrs(rw.req.Context(), logLevelFor(err), "session: commit failed",
+		slog.String("method", rw.req.Method), slog.String("path", rw.req.URL.Path), slog.Any("error", err))
+	h := rw.ResponseWriter.Header()
+	for _, k := range []string{"Set-Cookie", "Content-Type", "Content-Length", "Content-Encoding",
+		"Etag", "Last-Modified", "Location"} {
+		h.Del(k)
+	}
+	m.ErrorHandler(rw.ResponseWriter, rw.req, err)
+	return false
+}
+
+// WriteHeader saves the session, then sends the status. Informational
+// statuses (1xx other than 101) pass through without saving.
+func (rw *responseWriter) WriteHeader(code int) {
+	if rw.wroteHeader || rw.hijacked {
+		if !rw.failed {
+			rw.ResponseWriter.WriteHeader(code) // net/http reports the superfluous call
+		}
+		return
+	}
+	if code >= 100 && code < 200 && code != http.StatusSwitchingProtocols {
+		rw.ResponseWriter.WriteHeader(code)
+		return
+	}
+	rw.wroteHeader = true
+	if rw.commit(code) {
+		rw.ResponseWriter.WriteHeader(code)
+	}
+}
+
+// Write saves the session (status 200) if the headers are not out yet.
+func (rw *responseWriter) Write(p []byte) (int, error) {
+	if !rw.wroteHeader {
+		rw.WriteHeader(http.StatusOK)
+	}
+	if rw.failed {
+		return 0, errResponseReplaced
+	}
+	return rw.ResponseWriter.Write(p)
+}
+
+// ReadFrom lets io.Copy use the underlying writer's sendfile path.
+func (rw *responseWriter) ReadFrom(r io.Reader) (int64, error) {
+	if !rw.wroteHeader {
+		rw.WriteHeader(http.StatusOK)
+	}
+	if rw.failed {
+		return 0, errResponseReplaced
+	}
+	return io.Copy(rw.ResponseWriter, r)
+}
+
+// Flush saves the session (status 200) if the headers are not out yet,
+// then flushes.
+func (rw *responseWriter) Flush() {
+	if !rw.wroteHeader {
+		rw.WriteHeader(http.StatusOK)
+	}
+	if rw.failed {
+		return
+	}
+	http.NewResponseController(rw.ResponseWriter).Flush()
+}
+
+// FlushError is Flush reporting the underlying error, for
+// http.ResponseController.
+func (rw *responseWriter) FlushError() error {
+	if !rw.wroteHeader {
+		rw.WriteHeader(http.StatusOK)
+	}
+	if rw.failed {
+		return errResponseReplaced
+	}
+	return http.NewResponseController(rw.ResponseWriter).Flush()
+}
+
+// Hijack saves the session (as for a 101 response) and hands over the
+// connection. If the save fails the error handler has answered and the
+// connection is not handed over.
+func (rw *responseWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	if !rw.wroteHeader {
+		rw.wroteHeader = true
+		if !rw.commit(http.StatusSwitchingProtocols) {
+			return nil, nil, errResponseReplaced
+		}
+	}
+	if rw.failed {
+		return nil, nil, errResponseReplaced
+	}
+	conn, brw, err := http.NewResponseController(rw.ResponseWriter).Hijack()
+	if err == nil {
+		rw.hijacked = true
+	}
+	return conn, brw, err
+}
+
+// Unwrap returns the wrapped writer, for http.ResponseController.
+func (rw *responseWriter) Unwrap() http.ResponseWriter { return rw.ResponseWriter }
+
+// finish saves the session of a handler that returned without writing.
+func (rw *responseWriter) finish() {
+	if !rw.wroteHeader && !rw.hijacked {
+		rw.wroteHeader = true
+		rw.commit(http.StatusOK)
+	}
+}
