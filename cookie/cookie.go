@@ -24,6 +24,11 @@ func New(name, value string, o Options) (*http.Cookie, error) {
 	if !validValue(value) {
 		return nil, fmt.Errorf("%w: the value of %q has characters outside the cookie-octet set", ErrInvalid, name)
 	}
+	// Browsers drop a __Host- cookie unless it is Secure (forced below),
+	// host-only and for the whole site.
+	if strings.HasPrefix(name, "__Host-") && (o.Domain != "" || o.path() != "/") {
+		return nil, fmt.Errorf("%w: a __Host- cookie must have Path=/ and no Domain", ErrInvalid)
+	}
 	c := &http.Cookie{
 		Name:     name,
 		Value:    value,

@@ -3,7 +3,6 @@ package session
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"slices"
 
@@ -70,18 +69,11 @@ func (JSONCodec) Encode(values map[string][]byte) ([]byte, error) {
 	return append(buf, '}'), nil
 }
 
-// Decode implements Codec.
+// Decode implements Codec. The values alias data.
 func (JSONCodec) Decode(data []byte) (map[string][]byte, error) {
-	var raw map[string]json.RawMessage
-	if err := json.Unmarshal(data, &raw); err != nil {
+	values, err := splitObject(data)
+	if err != nil {
 		return nil, fmt.Errorf("session: decode JSON record: %w", err)
-	}
-	if raw == nil {
-		return nil, errors.New("session: decode JSON record: not an object")
-	}
-	values := make(map[string][]byte, len(raw))
-	for k, v := range raw {
-		values[k] = v
 	}
 	return values, nil
 }
@@ -100,14 +92,12 @@ type DjangoCodec struct {
 // built-in backend, whose store class is called SessionStore).
 const DjangoSessionSalt = "django.contrib.sessions.SessionStore"
 
-// NewDjangoCodec returns a DjangoCodec for Django's SECRET_KEY and its
-// SECRET_KEY_FALLBACKS. salt "" means DjangoSessionSalt.
-func NewDjangoCodec(secretKey []byte, fallbacks [][]byte, salt string) (*DjangoCodec, error) {
-	if salt == "" {
-		salt = DjangoSessionSalt
-	}
-	t, err := signing.NewTimestampSigner(secretKey, signing.WithSalt(salt),
-		signing.WithFallbackKeys(fallbacks...), signing.WithCompression(true))
+// NewDjangoCodec returns a DjangoCodec for Django's SECRET_KEY. Options:
+// signing.WithFallbackKeys (SECRET_KEY_FALLBACKS), signing.WithSalt (for a
+// custom store class; default DjangoSessionSalt) and signing.WithClock.
+func NewDjangoCodec(secretKey []byte, opts ...signing.Option) (*DjangoCodec, error) {
+	all := append([]signing.Option{signing.WithSalt(DjangoSessionSalt), signing.WithCompression(true)}, opts...)
+	t, err := signing.NewTimestampSigner(secretKey, all...)
 	if err != nil {
 		return nil, fmt.Errorf("session: django codec: %w", err)
 	}

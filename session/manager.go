@@ -1,6 +1,7 @@
 package session
 
 import (
+	"fmt"
 	"log/slog"
 	"net/http"
 	"sync"
@@ -88,6 +89,9 @@ func (m *Manager) init() {
 			m.Now = time.Now
 		}
 		m.Cookie.MaxAge = 0
+		if _, err := cookie.New(m.CookieName, NewKey(), m.Cookie); err != nil {
+			panic(fmt.Sprintf("session: bad cookie settings: %v", err))
+		}
 	})
 }
 

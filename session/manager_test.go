@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tetherweb/tether/cookie"
 	"github.com/tetherweb/tether/session"
 )
 
@@ -787,5 +788,22 @@ func TestCustomCookieAttributes(t *testing.T) {
 		if !strings.Contains(raw, want) {
 			t.Errorf("deletion %q lacks %q", raw, want)
 		}
+	}
+}
+
+func TestMisconfigurationFailsAtSetup(t *testing.T) {
+	for name, m := range map[string]*session.Manager{
+		"nil store":       {},
+		"bad cookie name": {Store: newFakeStore(time.Now), CookieName: "bad name"},
+		"__Host- domain":  {Store: newFakeStore(time.Now), CookieName: "__Host-sid", Cookie: cookie.Options{Domain: "example.com"}},
+	} {
+		func() {
+			defer func() {
+				if recover() == nil {
+					t.Errorf("%s: Middleware did not refuse the configuration", name)
+				}
+			}()
+			m.Middleware(http.NotFoundHandler())
+		}()
 	}
 }

@@ -1,0 +1,94 @@
+package session_test
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"testing"
+
+	"github.com/tetherweb/tether/session"
+	"github.com/tetherweb/tether/store/memstore"
+)
+
+// discard is a minimal ResponseWriter, so the benchmarks measure the
+// middleware rather than httptest's recorder.
+type discard struct{ h http.Header }
+
+func (d *discard) Header() http.Header         { return d.h }
+func (d *discard) Write(p []byte) (int, error) { return len(p), nil }
+func (d *discard) WriteHeader(int)             {}
+
+func benchRequest(b *testing.B, h http.Handler, withCookie bool, key string) {
+	req := httptest.NewRequest("GET", "/", nil)
+	if withCookie {
+		req.Header.Set("Cookie", "csrftoken=abc; sessionid="+key+"; theme=dark")
+	}
+	w := &discard{h: http.Header{}}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		clear(w.h)
+		h.ServeHTTP(w, req)
+	}
+}
+
+func benchSetup(b *testing.B) (*session.Manager, string) {
+	store := memstore.New()
+	b.Cleanup(func() { store.Close() })
+	m := &session.Manager{Store: store}
+	rec := httptest.NewRecorder()
+	m.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s := session.From(r)
+		s.Set("user", "demo")
+		s.Set("cart", map[string]int{"5": 2, "7": 1})
+	})).ServeHTTP(rec, httptest.NewRequest("GET", "/", nil))
+	return m, rec.Result().Cookies()[0].Value
+}
+
+var hello = []byte("hello")
+
+// BenchmarkBare is the baseline: the same handler without the middleware.
+func BenchmarkBare(b *testing.B) {
+	_, key := benchSetup(b)
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write(hello) })
+	benchRequest(b, h, true, key)
+}
+
+// BenchmarkUntouched: the middleware around a handler that never uses the
+// session.
+func BenchmarkUntouched(b *testing.B) {
+	m, key := benchSetup(b)
+	h := m.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write(hello) }))
+	benchRequest(b, h, true, key)
+}
+
+// BenchmarkReadOnly: one value read from an existing session on memstore.
+func BenchmarkReadOnly(b *testing.B) {
+	m, key := benchSetup(b)
+	h := m.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if _, ok := session.Value[string](session.From(r), "user"); !ok {
+			b.Fatal("no user")
+		}
+		w.Write(hello)
+	}))
+	benchRequest(b, h, true, key)
+}
+
+// BenchmarkWrite: an Update of an existing session on memstore.
+func BenchmarkWrite(b *testing.B) {
+	m, key := benchSetup(b)
+	h := m.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		session.Update(session.From(r), "n", func(n int) int { return n + 1 })
+		w.Write(hello)
+	}))
+	benchRequest(b, h, true, key)
+}
+
+// BenchmarkNewSession: a first visit that stores one value.
+func BenchmarkNewSession(b *testing.B) {
+	m, _ := benchSetup(b)
+	h := m.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		session.From(r).Set("n", 1)
+		w.Write(hello)
+	}))
+	benchRequest(b, h, false, "")
+}
