@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strconv"
 
 	"github.com/tetherweb/tether/signing"
 )
@@ -39,8 +40,43 @@ type JSONCodec struct{}
 // EncodeValue implements Codec.
 func (JSONCodec) EncodeValue(v any) ([]byte, error) { return signing.JSON.Marshal(v) }
 
-// DecodeValue implements Codec.
-func (JSONCodec) DecodeValue(data []byte, v any) error { return json.Unmarshal(data, v) }
+// DecodeValue implements Codec. Plain strings, integers and booleans (the
+// usual user IDs, names and counters) are decoded without encoding/json.
+func (JSONCodec) DecodeValue(data []byte, v any) error {
+	switch p := v.(type) {
+	case *string:
+		if len(data) >= 2 && data[0] == '"' && data[len(data)-1] == '"' && plainString(data[1:len(data)-1]) {
+			*p = string(data[1 : len(data)-1])
+			return nil
+		}
+	case *int:
+		if n, err := strconv.Atoi(string(data)); err == nil {
+			*p = n
+			return nil
+		}
+	case *bool:
+		switch string(data) {
+		case "true":
+			*p = true
+			return nil
+		case "false":
+			*p = false
+			return nil
+		}
+	}
+	return json.Unmarshal(data, v)
+}
+
+// plainString reports whether b can be used as a JSON string's value as is:
+// printable ASCII without escapes or quotes.
+func plainString(b []byte) bool {
+	for _, c := range b {
+		if c < 0x20 || c >= 0x7f || c == '\\' || c == '"' {
+			return false
+		}
+	}
+	return true
+}
 
 // Encode implements Codec. Members are written in key order, so equal
 // sessions encode to equal bytes.

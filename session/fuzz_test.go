@@ -68,3 +68,32 @@ func FuzzDjangoCodecDecode(f *testing.F) {
 		}
 	})
 }
+
+// FuzzJSONCodecDecodeValue checks the fast paths of DecodeValue against
+// encoding/json for every valid JSON value.
+func FuzzJSONCodecDecodeValue(f *testing.F) {
+	for _, seed := range []string{`"abc"`, `"a\"b"`, `"Zo\u00eb"`, `12`, `-0`, `1e3`, `99999999999999999999`, `true`, `false`, `null`, `"é"`} {
+		f.Add([]byte(seed))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		if !json.Valid(data) {
+			return
+		}
+		c := session.JSONCodec{}
+		var s1, s2 string
+		e1, e2 := c.DecodeValue(data, &s1), json.Unmarshal(data, &s2)
+		if (e1 == nil) != (e2 == nil) || s1 != s2 {
+			t.Fatalf("string %q: %q,%v vs %q,%v", data, s1, e1, s2, e2)
+		}
+		var i1, i2 int
+		e1, e2 = c.DecodeValue(data, &i1), json.Unmarshal(data, &i2)
+		if (e1 == nil) != (e2 == nil) || i1 != i2 {
+			t.Fatalf("int %q: %d,%v vs %d,%v", data, i1, e1, i2, e2)
+		}
+		var b1, b2 bool
+		e1, e2 = c.DecodeValue(data, &b1), json.Unmarshal(data, &b2)
+		if (e1 == nil) != (e2 == nil) || b1 != b2 {
+			t.Fatalf("bool %q: %v,%v vs %v,%v", data, b1, e1, b2, e2)
+		}
+	})
+}

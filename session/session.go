@@ -84,8 +84,8 @@ func (s *Session) load() error {
 		return s.loadErr
 	}
 	s.loaded = true
-	s.values = map[string][]byte{}
 	if s.key == "" {
+		s.values = map[string][]byte{}
 		return nil
 	}
 	rec, err := s.m.Store.Load(s.ctx, s.key)
@@ -99,12 +99,15 @@ func (s *Session) load() error {
 			// its key, so the next save overwrites it (as in Django).
 			s.m.Logger.LogAttrs(s.ctx, slog.LevelWarn, "session: record does not decode; starting empty",
 				slog.Any("error", derr))
+			s.values = map[string][]byte{}
 		}
 	case errors.Is(err, ErrNotFound):
 		// Unknown or expired key: never adopted; a save issues a new one.
 		s.key = ""
+		s.values = map[string][]byte{}
 	default:
 		s.loadErr = fmt.Errorf("session: load: %w", err)
+		s.values = map[string][]byte{}
 	}
 	return s.loadErr
 }

@@ -47,19 +47,24 @@ func base62Decode(s string) (int64, error) {
 	if s == "" || len(s) > 11 {
 		return 0, errBase62
 	}
+	// The magnitude of a negative number may reach 2^63 (math.MinInt64).
+	limit := uint64(math.MaxInt64)
+	if neg {
+		limit++
+	}
 	var u uint64
 	for i := 0; i < len(s); i++ {
 		d := base62Digit(s[i])
 		if d < 0 {
 			return 0, errBase62
 		}
-		if u > (math.MaxInt64-uint64(d))/62 {
+		if u > (limit-uint64(d))/62 {
 			return 0, errBase62
 		}
 		u = u*62 + uint64(d)
 	}
 	if neg {
-		return -int64(u), nil
+		return -int64(u), nil // -int64(1<<63) is math.MinInt64
 	}
 	return int64(u), nil
 }

@@ -76,7 +76,7 @@ func (c *Cipher) Seal(plaintext, additionalData []byte) string {
 // failure (bad base64, truncation, tampering, wrong key, wrong purpose or
 // additional data) wraps ErrDecrypt.
 func (c *Cipher) Open(sealed string, additionalData []byte) ([]byte, error) {
-	raw, err := b64Decode(sealed)
+	raw, err := b64DecodeCanonical(sealed)
 	if err != nil {
 		return nil, fmt.Errorf("%w: not base64", ErrDecrypt)
 	}

@@ -34,12 +34,16 @@ func newConfig(defaultSalt string, opts []Option) config {
 	if c.serializer == nil {
 		c.serializer = JSON
 	}
+	if c.salt == "" {
+		c.salt = defaultSalt // Django: salt or default
+	}
 	return c
 }
 
 // WithSalt sets the salt, a namespace that keeps a value signed for one
 // purpose from verifying for another. Each constructor documents its
-// default (Django's: "django.core.signing.Signer", ...).
+// default (Django's: "django.core.signing.Signer", ...); an empty salt means
+// the default, as in Django.
 func WithSalt(salt string) Option {
 	return func(c *config) { c.salt, c.saltSet = salt, true }
 }

@@ -1,0 +1,25 @@
+// Package djangointerop cross-checks tether against a real Django.
+//
+// It holds no library code: its tests run small Python scripts with Django
+// installed (Debian's python3-django, Django 3.2, importable only by the
+// system interpreter /usr/bin/python3) and compare both directions.
+//
+// signing_vectors.py and signing_test.go check package signing: Django
+// signs values (Signer, TimestampSigner, dumps with and without
+// compression, set_signed_cookie, the db session encoding) with fixed keys,
+// salts and payloads and a clock frozen at Unix 1700000000; Go must verify
+// each and decode the same content, and must write byte-identical values
+// wherever that is possible (everything except zlib streams and JSON with
+// floats). Then Go signs values with the same frozen clock and Django must
+// accept every one (and refuse the deliberately bad ones) with the same
+// decoded content.
+//
+// Run it with
+//
+//	go test ./interop/django/
+//
+// The interpreter is TETHER_DJANGO_PYTHON if set, else the first of
+// /usr/bin/python3 and python3 on PATH that can import django. Without one
+// the tests skip, unless TETHER_REQUIRE_SERVICES is non-empty (as in CI),
+// in which case they fail.
+package djangointerop
