@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math/rand/v2"
 	"net/http"
 	"strings"
 	"time"
@@ -49,6 +50,13 @@ func (s *Session) commit(h http.Header, status int) error {
 		return err
 	}
 	addVary(h)
+	if s.exists {
+		unlock, err := m.locks.lock(s.ctx, s.key)
+		if err != nil {
+			return fmt.Errorf("session: save: %w", err)
+		}
+		defer unlock()
+	}
 	for _, k := range s.retire {
 		if err := m.Store.Delete(s.ctx, k); err != nil {
 			return fmt.Errorf("session: delete: %w", err)
@@ -193,6 +201,18 @@ func (s *Session) resolve(err error, attempt int) error {
 		return fmt.Errorf("session: save: %w", err)
 	case attempt >= m.MaxRetries:
 		return ErrTooManyConflicts
+	}
+	if attempt > 0 {
+		// Another process keeps winning: back off a random while (up to
+		// 1, 2, 4 ... 32 ms) so that the writers spread out.
+		ceiling := time.Duration(1<<min(attempt-1, 5)) * time.Millisecond
+		t := time.NewTimer(rand.N(ceiling) + time.Millisecond/4)
+		select {
+		case <-t.C:
+		case <-s.ctx.Done():
+			t.Stop()
+			return fmt.Errorf("session: save: %w", s.ctx.Err())
+		}
 	}
 	fresh, err := m.Store.Load(s.ctx, s.key)
 	if errors.Is(err, ErrNotFound) {

@@ -2,6 +2,7 @@ package session_test
 
 import (
 	"context"
+	"encoding/json"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -134,3 +135,18 @@ func (f *fakeStore) len() int {
 }
 
 var _ session.Store = (*fakeStore)(nil)
+
+// mutate changes the record under key as another process would: it decodes
+// the JSON object, lets change edit it and stores it under a new version.
+func (f *fakeStore) mutate(key string, change func(values map[string]json.RawMessage)) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	rec := f.recs[key]
+	values := map[string]json.RawMessage{}
+	json.Unmarshal(rec.Data, &values)
+	change(values)
+	rec.Data, _ = json.Marshal(values)
+	f.nextVer++
+	rec.Version = session.Version(f.nextVer)
+	f.recs[key] = rec
+}

@@ -59,7 +59,8 @@ type Manager struct {
 	// Now replaces time.Now (tests).
 	Now func() time.Time
 
-	once sync.Once
+	once  sync.Once
+	locks *keyLocks
 }
 
 func (m *Manager) init() {
@@ -89,6 +90,7 @@ func (m *Manager) init() {
 			m.Now = time.Now
 		}
 		m.Cookie.MaxAge = 0
+		m.locks = newKeyLocks()
 		if _, err := cookie.New(m.CookieName, NewKey(), m.Cookie); err != nil {
 			panic(fmt.Sprintf("session: bad cookie settings: %v", err))
 		}

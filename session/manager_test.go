@@ -1,6 +1,7 @@
 package session_test
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -339,8 +340,7 @@ func TestCycleKeyCarriesConcurrentChange(t *testing.T) {
 	e.store.beforeUpdate = func(key string) {
 		if key == old.Value && !staged {
 			staged = true
-			e.store.beforeUpdate = nil
-			e.serve(setHandler(t, "b", 2), "GET", "/", old)
+			e.store.mutate(key, func(v map[string]json.RawMessage) { v["b"] = json.RawMessage("2") })
 		}
 	}
 	resp := e.serve(func(w http.ResponseWriter, r *http.Request) {
@@ -673,12 +673,11 @@ func TestConflictReplaysOperations(t *testing.T) {
 	e.store.beforeUpdate = func(key string) {
 		if !once {
 			once = true
-			// A concurrent request increments n and sets other.
-			e.serve(func(w http.ResponseWriter, r *http.Request) {
-				s := session.From(r)
-				session.Update(s, "n", func(n int) int { return n + 10 })
-				s.Set("other", true)
-			}, "GET", "/", c)
+			// Another process sets n to 10 and adds other.
+			e.store.mutate(key, func(v map[string]json.RawMessage) {
+				v["n"] = json.RawMessage("10")
+				v["other"] = json.RawMessage("true")
+			})
 		}
 	}
 	e.serve(func(w http.ResponseWriter, r *http.Request) {

@@ -19,6 +19,10 @@ import (
 // called concurrently and must be safe for concurrent use, also across
 // processes sharing the same backend where the backend allows it.
 //
+// Expiry instants are kept to at least millisecond precision. Create and
+// Update accept an Expiry that has already passed and then leave no live
+// record (tests and the Manager rely on that to retire records).
+//
 // Versions implement compare-and-swap: each successful Create or Update
 // gives the record a new version, different from every version the same key
 // had before (a counter is the usual choice); Update succeeds only when the
@@ -27,7 +31,9 @@ type Store interface {
 	// Load returns the record stored under key. A missing record and a
 	// record whose Expiry is not after the current time both give
 	// ErrNotFound: an expired record is never returned, whatever the
-	// client sends. The caller must not modify the returned Data.
+	// client sends. The caller must not modify the returned Data, and the
+	// store must not change it later either (a later Update replaces the
+	// record, it does not write into a slice a Load returned).
 	Load(ctx context.Context, key string) (Record, error)
 
 	// Create stores a new record under key with rec.Data and rec.Expiry
@@ -91,8 +97,9 @@ type Entry struct {
 // Lister is implemented by stores that can enumerate their records, for
 // operators (the tether CLI's sessions list).
 type Lister interface {
-	// List returns up to limit live entries whose IDs sort after the given
-	// ID (use "" to start), in ID order.
+	// List returns up to limit live entries (all of them when limit <= 0)
+	// whose IDs sort after the given ID (use "" to start), in byte order of
+	// their IDs.
 	List(ctx context.Context, after string, limit int) ([]Entry, error)
 }
 

@@ -1,0 +1,90 @@
+package sqlstore
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+	"time"
+)
+
+// DefaultTable is the name of the table the store uses unless told
+// otherwise with [Table].
+const DefaultTable = "tether_sessions"
+
+// Option configures a [Store] (see [New] and [OpenSQLite]).
+type Option func(*config)
+
+type config struct {
+	table       string
+	hashKeys    bool
+	autoMigrate bool
+	now         func() time.Time
+	dialect     Dialect
+}
+
+func defaultConfig() config {
+	return config{
+		table:       DefaultTable,
+		hashKeys:    true,
+		autoMigrate: true,
+		now:         time.Now,
+	}
+}
+
+// Table sets the table's name (default "tether_sessions"). It is an SQL
+// identifier of letters, digits and underscores, optionally qualified by a
+// schema ("sessions.tether_sessions"); anything else makes New fail.
+func Table(name string) Option {
+	return func(c *config) { c.table = name }
+}
+
+// HashKeys chooses what the id column holds: session.HashKey(key) when on
+// (the default), so that a leaked table does not leak live sessions, or the
+// session key itself when off. Switching it on an existing table makes
+// every stored session unreachable.
+func HashKeys(on bool) Option {
+	return func(c *config) { c.hashKeys = on }
+}
+
+// AutoMigrate chooses whether the store creates its table and index on
+// first use (the default). Turn it off when the schema is managed
+// elsewhere, or the database user may not run DDL; [Store.Migrate] still
+// works.
+func AutoMigrate(on bool) Option {
+	return func(c *config) { c.autoMigrate = on }
+}
+
+// Clock sets the function that tells the current time when the store
+// decides whether a record has expired (default time.Now). It is meant for
+// tests. Versions do not use it (see the package documentation).
+func Clock(now func() time.Time) Option {
+	return func(c *config) {
+		if now != nil {
+			c.now = now
+		}
+	}
+}
+
+// WithDialect sets the SQL dialect instead of detecting it from the
+// driver of the *sql.DB given to [New]. Use it with a driver the detection
+// does not know, for example a wrapper that instruments another driver.
+func WithDialect(d Dialect) Option {
+	return func(c *config) { c.dialect = d }
+}
+
+var identRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+
+// splitTable checks a table name and returns its parts: [table] or
+// [schema, table].
+func splitTable(name string) ([]string, error) {
+	parts := strings.Split(name, ".")
+	if len(parts) > 2 {
+		return nil, fmt.Errorf("sqlstore: table name %q: at most one schema qualifier", name)
+	}
+	for _, p := range parts {
+		if !identRE.MatchString(p) || len(p) > 60 {
+			return nil, fmt.Errorf("sqlstore: table name %q: want identifiers of letters, digits and underscores", name)
+		}
+	}
+	return parts, nil
+}

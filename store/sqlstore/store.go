@@ -1,0 +1,360 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"math"
+	"sync/atomic"
+	"time"
+
+	"github.com/tetherweb/tether/session"
+)
+
+// Store is a session.Store on a SQL database. It also implements
+// session.Lister and session.Counter. Its methods are safe for concurrent
+// use, also by several processes sharing the database.
+type Store struct {
+	db    *sql.DB
+	d     dialect
+	name  Dialect
+	table table
+	q     *queries
+
+	hashKeys    bool
+	autoMigrate bool
+	now         func() time.Time
+	ownDB       bool
+
+	// wsem queues writes in-process when the dialect takes one writer at
+	// a time (a channel rather than a mutex, so a wait ends with its
+	// context); nil otherwise.
+	wsem chan struct{}
+
+	migrated  atomic.Bool              // the DDL ran (Migrate or first use)
+	stmts     atomic.Pointer[prepared] // set once the store is ready for use
+	preparing chan struct{}            // held while ensure gets the store ready
+	closed    atomic.Bool
+}
+
+// prepared are a store's statements, prepared on the *sql.DB (which
+// prepares them again on each connection it opens).
+type prepared [numQueries]*sql.Stmt
+
+var (
+	_ session.Store   = (*Store)(nil)
+	_ session.Lister  = (*Store)(nil)
+	_ session.Counter = (*Store)(nil)
+)
+
+// errClosed is returned by a store after Close.
+var errClosed = fmt.Errorf("store is closed: %w", session.ErrUnavailable)
+
+// New returns a store on db. The dialect comes from [WithDialect] or else
+// from the type of db's driver (modernc.org/sqlite); New fails for a driver
+// it does not know, or a bad [Table] name. New does not touch the database:
+// on first use the store creates its table (see [AutoMigrate] and
+// [Store.Migrate]) and prepares its statements.
+func New(db *sql.DB, opts ...Option) (*Store, error) {
+	if db == nil {
+		return nil, errors.New("sqlstore: nil *sql.DB")
+	}
+	cfg := defaultConfig()
+	for _, o := range opts {
+		o(&cfg)
+	}
+	parts, err := splitTable(cfg.table)
+	if err != nil {
+		return nil, err
+	}
+	name := cfg.dialect
+	if name == "" {
+		if name, err = detectDialect(db); err != nil {
+			return nil, err
+		}
+	}
+	d, ok := dialects[name]
+	if !ok {
+		return nil, fmt.Errorf("sqlstore: unsupported dialect %q", name)
+	}
+	s := &Store{
+		db:          db,
+		d:           d,
+		name:        name,
+		table:       table(parts),
+		q:           buildQueries(d, table(parts)),
+		hashKeys:    cfg.hashKeys,
+		autoMigrate: cfg.autoMigrate,
+		now:         cfg.now,
+		preparing:   make(chan struct{}, 1),
+	}
+	if d.serialWrites() {
+		s.wsem = make(chan struct{}, 1)
+	}
+	return s, nil
+}
+
+// DB returns the database the store works on, for tuning its pool or
+// running other queries. Closing it breaks the store.
+func (s *Store) DB() *sql.DB { return s.db }
+
+// Dialect returns the store's dialect.
+func (s *Store) Dialect() Dialect { return s.name }
+
+// Close releases the store's prepared statements and, if the store opened
+// the database ([OpenSQLite]), closes it; a *sql.DB given to [New] stays
+// open. The store cannot be used afterwards: its methods return an error
+// matching session.ErrUnavailable.
+func (s *Store) Close() error {
+	if s.closed.Swap(true) {
+		return nil
+	}
+	// Wait for a preparation in progress, so that nothing is prepared
+	// after this.
+	s.preparing <- struct{}{}
+	defer func() { <-s.preparing }()
+	var errs []error
+	if p := s.stmts.Swap(nil); p != nil {
+		for _, st := range p {
+			errs = append(errs, st.Close())
+		}
+	}
+	if s.ownDB {
+		errs = append(errs, s.db.Close())
+	}
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("sqlstore: close: %w", err)
+	}
+	return nil
+}
+
+// id is the stored form of a session key.
+func (s *Store) id(key string) string {
+	if s.hashKeys {
+		return session.HashKey(key)
+	}
+	return key
+}
+
+// nowMs is the current time in Unix milliseconds.
+func (s *Store) nowMs() int64 { return s.now().UnixMilli() }
+
+// expiryMs is the stored form of an expiry instant: Unix milliseconds,
+// truncated towards the past.
+func expiryMs(t time.Time) int64 {
+	ms := t.UnixMilli()
+	if t.Before(time.UnixMilli(ms)) {
+		ms-- // UnixMilli truncates towards zero; before 1970 that is up
+	}
+	return ms
+}
+
+// lockWrite waits for the in-process write slot (when the dialect has one).
+func (s *Store) lockWrite(ctx context.Context) error {
+	if s.wsem == nil {
+		return nil
+	}
+	select {
+	case s.wsem <- struct{}{}:
+		return nil
+	default:
+	}
+	select {
+	case s.wsem <- struct{}{}:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func (s *Store) unlockWrite() {
+	if s.wsem != nil {
+		<-s.wsem
+	}
+}
+
+// exec runs write statement qi, in the write queue, and returns the number
+// of rows it affected.
+func (s *Store) exec(ctx context.Context, p *prepared, qi int, a *args) (int64, error) {
+	if err := s.lockWrite(ctx); err != nil {
+		return 0, err
+	}
+	defer s.unlockWrite()
+	res, err := p[qi].ExecContext(ctx, s.q[qi].bind(a)...)
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
+}
+
+// queryRow runs query qi, which selects at most one row.
+func (s *Store) queryRow(ctx context.Context, p *prepared, qi int, a *args) *sql.Row {
+	return p[qi].QueryRowContext(ctx, s.q[qi].bind(a)...)
+}
+
+// Load implements session.Store: one SELECT of the live row.
+func (s *Store) Load(ctx context.Context, key string) (session.Record, error) {
+	p, err := s.ensure(ctx)
+	if err != nil {
+		return session.Record{}, s.wrap(ctx, "load", err)
+	}
+	a := args{id: s.id(key), now: s.nowMs()}
+	var (
+		data            []byte
+		expiry, version int64
+	)
+	err = s.queryRow(ctx, p, qLoad, &a).Scan(&data, &expiry, &version)
+	if errors.Is(err, sql.ErrNoRows) {
+		return session.Record{}, fmt.Errorf("sqlstore: load: %w", session.ErrNotFound)
+	}
+	if err != nil {
+		return session.Record{}, s.wrap(ctx, "load", err)
+	}
+	if version <= 0 {
+		return session.Record{}, fmt.Errorf("sqlstore: load: invalid stored version %d", version)
+	}
+	observeVersion(version)
+	if data == nil {
+		data = []byte{}
+	}
+	return session.Record{
+		Data:    data,
+		Expiry:  time.UnixMilli(expiry).UTC(),
+		Version: session.Version(version),
+	}, nil
+}
+
+// Create implements session.Store with one statement that inserts the
+// record, or replaces an expired one, and changes no row when a live
+// record exists (then ErrExists).
+func (s *Store) Create(ctx context.Context, key string, rec session.Record) (session.Version, error) {
+	p, err := s.ensure(ctx)
+	if err != nil {
+		return 0, s.wrap(ctx, "create", err)
+	}
+	a := args{
+		id:      s.id(key),
+		data:    nonNil(rec.Data),
+		expiry:  expiryMs(rec.Expiry),
+		version: nextVersion(0),
+		now:     s.nowMs(),
+	}
+	n, err := s.exec(ctx, p, qCreate, &a)
+	if err != nil {
+		if s.d.isUniqueViolation(err) {
+			return 0, fmt.Errorf("sqlstore: create: %w", session.ErrExists)
+		}
+		return 0, s.wrap(ctx, "create", err)
+	}
+	if n == 0 {
+		return 0, fmt.Errorf("sqlstore: create: %w", session.ErrExists)
+	}
+	return session.Version(a.version), nil
+}
+
+// Update implements session.Store as one conditional statement: an UPDATE
+// of the live row at the expected version or, when rec.Expiry has already
+// passed, a DELETE of it. When it changes no row, a second query tells
+// ErrConflict (a live row at another version) from ErrNotFound.
+func (s *Store) Update(ctx context.Context, key string, rec session.Record) (session.Version, error) {
+	p, err := s.ensure(ctx)
+	if err != nil {
+		return 0, s.wrap(ctx, "update", err)
+	}
+	a := args{
+		id:     s.id(key),
+		data:   nonNil(rec.Data),
+		expiry: expiryMs(rec.Expiry),
+		now:    s.nowMs(),
+	}
+	if rec.Version == 0 || rec.Version > math.MaxInt64 {
+		return 0, s.updateFailed(ctx, p, &a, rec.Version) // no stored record can have it
+	}
+	a.oldVer = int64(rec.Version)
+	a.version = nextVersion(a.oldVer)
+	qi := qUpdate
+	if a.expiry <= a.now {
+		// Retiring the record: leave nothing behind to clean up.
+		qi = qRetire
+	}
+	n, err := s.exec(ctx, p, qi, &a)
+	if err != nil {
+		return 0, s.wrap(ctx, "update", err)
+	}
+	if n == 0 {
+		return 0, s.updateFailed(ctx, p, &a, rec.Version)
+	}
+	return session.Version(a.version), nil
+}
+
+// updateFailed tells why an Update changed nothing.
+func (s *Store) updateFailed(ctx context.Context, p *prepared, a *args, expected session.Version) error {
+	stored, err := s.probe(ctx, p, a)
+	if err != nil {
+		return s.wrap(ctx, "update", err)
+	}
+	return updateError(stored, expected)
+}
+
+// probe returns the version of the live row under a.id, or 0 when there is
+// none.
+func (s *Store) probe(ctx context.Context, p *prepared, a *args) (int64, error) {
+	var stored int64
+	err := s.queryRow(ctx, p, qProbe, a).Scan(&stored)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, err
+	}
+	observeVersion(stored)
+	return stored, nil
+}
+
+func updateError(stored int64, expected session.Version) error {
+	if stored == 0 {
+		return fmt.Errorf("sqlstore: update: %w", session.ErrNotFound)
+	}
+	return fmt.Errorf("sqlstore: update: %w (stored %d, expected %d)", session.ErrConflict, stored, expected)
+}
+
+// Delete implements session.Store.
+func (s *Store) Delete(ctx context.Context, key string) error {
+	p, err := s.ensure(ctx)
+	if err != nil {
+		return s.wrap(ctx, "delete", err)
+	}
+	a := args{id: s.id(key)}
+	if _, err := s.exec(ctx, p, qDelete, &a); err != nil {
+		return s.wrap(ctx, "delete", err)
+	}
+	return nil
+}
+
+// DeleteExpired implements session.Store. With limit > 0 it deletes at
+// most limit rows in one statement (on SQLite, DELETE … WHERE id IN (SELECT
+// … LIMIT ?)), so that a large backlog is cleared in short transactions.
+func (s *Store) DeleteExpired(ctx context.Context, limit int) (int, error) {
+	p, err := s.ensure(ctx)
+	if err != nil {
+		return 0, s.wrap(ctx, "delete expired", err)
+	}
+	a := args{now: s.nowMs(), limit: limit}
+	qi := qDeleteExpired
+	if limit > 0 {
+		qi = qDeleteExpiredLimited
+	}
+	n, err := s.exec(ctx, p, qi, &a)
+	if err != nil {
+		return 0, s.wrap(ctx, "delete expired", err)
+	}
+	return int(n), nil
+}
+
+func nonNil(b []byte) []byte {
+	if b == nil {
+		return []byte{}
+	}
+	return b
+}
