@@ -1,0 +1,107 @@
+// Package servicetest finds the services integration tests talk to. Each
+// service's address comes from an environment variable with a default for
+// this machine; when the service does not answer, the test is skipped, or
+// fails when TETHER_REQUIRE_SERVICES is set (as CI sets it), so CI never
+// skips silently.
+package servicetest
+
+import (
+	"net"
+	"net/url"
+	"os"
+	"strings"
+	"testing"
+	"time"
+)
+
+// Defaults of the service addresses.
+const (
+	DefaultPostgresDSN   = "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"
+	DefaultMySQLDSN      = "root@tcp(127.0.0.1:3306)/test"
+	DefaultRedisAddr     = "127.0.0.1:6379"
+	DefaultMemcachedAddr = "127.0.0.1:11211"
+)
+
+// Required reports whether missing services fail tests instead of skipping
+// them (TETHER_REQUIRE_SERVICES is set).
+func Required() bool { return os.Getenv("TETHER_REQUIRE_SERVICES") != "" }
+
+// Unavailable skips the test, or fails it when services are required.
+func Unavailable(t testing.TB, format string, args ...any) {
+	t.Helper()
+	if Required() {
+		t.Fatalf("required service unavailable: "+format, args...)
+	}
+	t.Skipf("service unavailable: "+format, args...)
+}
+
+// env returns the variable's value, or def.
+func env(name, def string) string {
+	if v := os.Getenv(name); v != "" {
+		return v
+	}
+	return def
+}
+
+// reachable reports whether a TCP connection to addr opens.
+func reachable(addr string) bool {
+	c, err := net.DialTimeout("tcp", addr, 2*time.Second)
+	if err != nil {
+		return false
+	}
+	c.Close()
+	return true
+}
+
+// need returns value after checking that addr answers.
+func need(t testing.TB, name, variable, value, addr string) string {
+	t.Helper()
+	if !reachable(addr) {
+		Unavailable(t, "%s at %s (set %s)", name, addr, variable)
+	}
+	return value
+}
+
+// PostgresDSN returns TETHER_POSTGRES_DSN (or the default) once the server
+// answers.
+func PostgresDSN(t testing.TB) string {
+	t.Helper()
+	dsn := env("TETHER_POSTGRES_DSN", DefaultPostgresDSN)
+	addr := "127.0.0.1:5432"
+	if u, err := url.Parse(dsn); err == nil && u.Host != "" {
+		addr = u.Host
+		if !strings.Contains(addr, ":") {
+			addr += ":5432"
+		}
+	}
+	return need(t, "PostgreSQL", "TETHER_POSTGRES_DSN", dsn, addr)
+}
+
+// MySQLDSN returns TETHER_MYSQL_DSN (go-sql-driver form, or the default)
+// once the server answers.
+func MySQLDSN(t testing.TB) string {
+	t.Helper()
+	dsn := env("TETHER_MYSQL_DSN", DefaultMySQLDSN)
+	addr := "127.0.0.1:3306"
+	if i := strings.Index(dsn, "tcp("); i >= 0 {
+		if j := strings.Index(dsn[i:], ")"); j > 0 {
+			addr = dsn[i+4 : i+j]
+		}
+	}
+	return need(t, "MySQL/MariaDB", "TETHER_MYSQL_DSN", dsn, addr)
+}
+
+// RedisAddr returns TETHER_REDIS_ADDR (or the default) once Redis answers.
+func RedisAddr(t testing.TB) string {
+	t.Helper()
+	addr := env("TETHER_REDIS_ADDR", DefaultRedisAddr)
+	return need(t, "Redis", "TETHER_REDIS_ADDR", addr, addr)
+}
+
+// MemcachedAddr returns TETHER_MEMCACHED_ADDR (or the default) once
+// memcached answers.
+func MemcachedAddr(t testing.TB) string {
+	t.Helper()
+	addr := env("TETHER_MEMCACHED_ADDR", DefaultMemcachedAddr)
+	return need(t, "memcached", "TETHER_MEMCACHED_ADDR", addr, addr)
+}
