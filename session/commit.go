@@ -37,10 +37,13 @@ func (s *Session) commit(h http.Header, status int) error {
 		return nil // a failed request changes nothing
 	}
 	m := s.m
-	save := s.modified || (m.SaveEveryRequest && s.key != "")
+	save := s.modified || (m.SaveEveryRequest && (s.key != "" || s.cookieValue != ""))
 	if !save {
-		// A cookie whose key is malformed, unknown or expired is removed.
-		if s.hadCookie && s.key == "" {
+		// A cookie whose key is malformed (known without loading), or
+		// whose session turned out unknown, expired or unreadable, is
+		// removed.
+		stale := s.hadCookie && !s.exists && (s.loaded || m.cookies == nil && s.key == "")
+		if stale {
 			addVary(h)
 			m.deleteCookie(h)
 		}
@@ -50,6 +53,9 @@ func (s *Session) commit(h http.Header, status int) error {
 		return err
 	}
 	addVary(h)
+	if m.cookies != nil {
+		return s.saveCookie(h)
+	}
 	if s.exists {
 		unlock, err := m.locks.lock(s.ctx, s.key)
 		if err != nil {
@@ -87,6 +93,26 @@ func (s *Session) saveNew(h http.Header) error {
 	}
 	s.key, s.version, s.exists = key, v, true
 	return m.setCookie(h, key, s.values)
+}
+
+// saveCookie seals the session into the cookie (a CookieStore).
+func (s *Session) saveCookie(h http.Header) error {
+	m := s.m
+	if isEmpty(s.values) {
+		if s.hadCookie {
+			m.deleteCookie(h)
+		}
+		return nil
+	}
+	rec, err := m.record(s.values, 0)
+	if err != nil {
+		return err
+	}
+	value, err := m.cookies.SealCookie(rec)
+	if err != nil {
+		return fmt.Errorf("session: seal cookie: %w", err)
+	}
+	return m.setCookie(h, value, s.values)
 }
 
 // create stores values under a new random key.
@@ -254,13 +280,15 @@ func (m *Manager) deadRecord(v Version) (Record, error) {
 	return Record{Data: data, Expiry: m.Now().Add(-time.Second), Version: v}, nil
 }
 
-// setCookie adds the session cookie for key to h.
-func (m *Manager) setCookie(h http.Header, key string, values map[string][]byte) error {
+// setCookie adds the session cookie with value (the key, or the sealed
+// session of a CookieStore) to h. A cookie too large for browsers is an
+// error, never a cookie the browser would silently drop.
+func (m *Manager) setCookie(h http.Header, value string, values map[string][]byte) error {
 	opts := m.Cookie
 	if e := m.expiry(values); !e.browserClose {
 		opts.MaxAge = max(e.age, time.Second)
 	}
-	c, err := cookie.New(m.CookieName, key, opts)
+	c, err := cookie.New(m.CookieName, value, opts)
 	if err != nil {
 		return fmt.Errorf("session: cookie: %w", err)
 	}

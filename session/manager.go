@@ -59,8 +59,9 @@ type Manager struct {
 	// Now replaces time.Now (tests).
 	Now func() time.Time
 
-	once  sync.Once
-	locks *keyLocks
+	once    sync.Once
+	locks   *keyLocks
+	cookies CookieStore // Store, when it keeps sessions in the cookie
 }
 
 func (m *Manager) init() {
@@ -91,6 +92,7 @@ func (m *Manager) init() {
 		}
 		m.Cookie.MaxAge = 0
 		m.locks = newKeyLocks()
+		m.cookies, _ = m.Store.(CookieStore)
 		if _, err := cookie.New(m.CookieName, NewKey(), m.Cookie); err != nil {
 			panic(fmt.Sprintf("session: bad cookie settings: %v", err))
 		}
@@ -116,7 +118,9 @@ func (m *Manager) Middleware(next http.Handler) http.Handler {
 		s.ctx = r.Context()
 		if v, ok := cookie.Value(r, m.CookieName); ok {
 			s.hadCookie = true
-			if ValidKey(v) {
+			if m.cookies != nil {
+				s.cookieValue = v
+			} else if ValidKey(v) {
 				s.key = v
 			}
 		}

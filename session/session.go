@@ -27,8 +27,9 @@ type Session struct {
 	m   *Manager
 	ctx context.Context
 
-	key       string // key of the record this request works on; "" for none
-	hadCookie bool   // the request carried a session cookie
+	key         string // key of the record this request works on; "" for none
+	hadCookie   bool   // the request carried a session cookie
+	cookieValue string // its value, when the session lives in the cookie
 
 	loaded  bool              // values reflect the store (or a new session)
 	exists  bool              // a live record exists under key
@@ -84,6 +85,10 @@ func (s *Session) load() error {
 		return s.loadErr
 	}
 	s.loaded = true
+	if s.m.cookies != nil {
+		s.loadCookie()
+		return nil
+	}
 	if s.key == "" {
 		s.values = map[string][]byte{}
 		return nil
@@ -110,6 +115,29 @@ func (s *Session) load() error {
 		s.values = map[string][]byte{}
 	}
 	return s.loadErr
+}
+
+// loadCookie reads a session kept in the cookie itself. A value that does
+// not open, does not decode or has expired is an empty session (logged).
+func (s *Session) loadCookie() {
+	s.values = map[string][]byte{}
+	if s.cookieValue == "" {
+		return
+	}
+	m := s.m
+	rec, err := m.cookies.OpenCookie(s.cookieValue)
+	if err == nil && !rec.Expiry.After(m.Now()) {
+		err = errors.New("session: the session cookie has expired")
+	}
+	var vals map[string][]byte
+	if err == nil {
+		vals, err = m.Codec.Decode(rec.Data)
+	}
+	if err != nil {
+		m.Logger.LogAttrs(s.ctx, slog.LevelWarn, "session: session cookie rejected; starting empty", slog.Any("error", err))
+		return
+	}
+	s.values, s.exists = vals, true
 }
 
 // change records op after checking the session can still change, and

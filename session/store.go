@@ -107,3 +107,21 @@ type Lister interface {
 type Counter interface {
 	Count(ctx context.Context) (int, error)
 }
+
+// CookieStore is implemented by stores that keep the whole session in the
+// cookie instead of on the server (store/cookiestore). The Manager then
+// seals the encoded session into the cookie value on save and opens it on
+// load; the Store methods are not used. There is no server state, so there
+// is no compare-and-swap: two concurrent requests that change the session
+// each send a whole new cookie and the browser keeps the last one.
+type CookieStore interface {
+	Store
+	// SealCookie returns the cookie value that carries rec.Data until
+	// rec.Expiry.
+	SealCookie(rec Record) (string, error)
+	// OpenCookie verifies or decrypts a cookie value made by SealCookie and
+	// returns the record in it (Data and Expiry). Any failure (tampering,
+	// another key, garbage) is an error; the Manager also refuses a record
+	// whose Expiry has passed.
+	OpenCookie(value string) (Record, error)
+}

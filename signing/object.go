@@ -33,6 +33,22 @@ func (t *TimestampSigner) UnsignBytes(signed string, maxAge time.Duration) ([]by
 	if err != nil {
 		return nil, err
 	}
+	return t.decodePayload(payload)
+}
+
+// UnsignBytesTime is UnsignBytes without a maximum age that also returns
+// when the value was signed.
+func (t *TimestampSigner) UnsignBytesTime(signed string) ([]byte, time.Time, error) {
+	payload, ts, err := t.UnsignTime(signed)
+	if err != nil {
+		return nil, time.Time{}, err
+	}
+	data, err := t.decodePayload(payload)
+	return data, ts, err
+}
+
+// decodePayload reverses the base64 and optional compression of SignBytes.
+func (t *TimestampSigner) decodePayload(payload string) ([]byte, error) {
 	compressed := false
 	if len(payload) > 0 && payload[0] == '.' {
 		compressed = true

@@ -513,3 +513,20 @@ func TestSignBytes(t *testing.T) {
 		}
 	}
 }
+
+func TestUnsignBytesTime(t *testing.T) {
+	ts, err := signing.NewTimestampSigner([]byte("k"), signing.WithClock(func() time.Time { return time.Unix(1700000000, 0) }), signing.WithCompression(true))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, data := range []string{"short", strings.Repeat("compressible ", 50)} {
+		signed := ts.SignBytes([]byte(data))
+		got, at, err := ts.UnsignBytesTime(signed)
+		if err != nil || string(got) != data || at.Unix() != 1700000000 {
+			t.Fatalf("UnsignBytesTime = %q, %v, %v", got, at, err)
+		}
+		if _, _, err := ts.UnsignBytesTime(signed + "x"); !errors.Is(err, signing.ErrBadSignature) {
+			t.Fatalf("tampered: %v", err)
+		}
+	}
+}
