@@ -140,13 +140,21 @@ func (s *Session) loadCookie() {
 	s.values, s.exists = vals, true
 }
 
+// writable reports (and logs) a change attempted after the session was
+// saved. The caller holds s.mu.
+func (s *Session) writable() error {
+	if s.committed {
+		s.m.Logger.LogAttrs(s.ctx, slog.LevelError, "session: change after the response headers were written")
+		return ErrCommitted
+	}
+	return nil
+}
+
 // change records op after checking the session can still change, and
 // applies it to the request's view.
 func (s *Session) change(o op) error {
-	if s.committed {
-		s.m.Logger.LogAttrs(s.ctx, slog.LevelError, "session: change after the response headers were written",
-			slog.String("key", o.key))
-		return ErrCommitted
+	if err := s.writable(); err != nil {
+		return err
 	}
 	if err := s.load(); err != nil {
 		return err
@@ -235,7 +243,8 @@ func (s *Session) Delete(key string) error {
 // concurrent request changed the session before this one is saved, fn runs
 // again on the fresh value, so fn must compute its result from its argument
 // only (no side effects): 100 concurrent Update calls adding one to a
-// counter leave it 100 higher.
+// counter leave it 100 higher. The returned value is fn's result on the
+// state this request saw; the stored one may differ after such a replay.
 func Update[T any](s *Session, key string, fn func(T) T) (T, error) {
 	var result T
 	if s == nil {
@@ -309,8 +318,8 @@ func (s *Session) Flush() error {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.committed {
-		return ErrCommitted
+	if err := s.writable(); err != nil {
+		return err
 	}
 	if s.key != "" {
 		s.retire = append(s.retire, s.key)
@@ -333,8 +342,8 @@ func (s *Session) CycleKey() error {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.committed {
-		return ErrCommitted
+	if err := s.writable(); err != nil {
+		return err
 	}
 	if err := s.load(); err != nil {
 		return err
