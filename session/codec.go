@@ -37,8 +37,30 @@ type Codec interface {
 // kept as RFC 3339 strings.
 type JSONCodec struct{}
 
-// EncodeValue implements Codec.
-func (JSONCodec) EncodeValue(v any) ([]byte, error) { return signing.JSON.Marshal(v) }
+// EncodeValue implements Codec. Plain strings, integers and booleans are
+// written directly; everything else goes through signing.JSON.
+func (JSONCodec) EncodeValue(v any) ([]byte, error) {
+	switch x := v.(type) {
+	case string:
+		if plainString([]byte(x)) {
+			return appendQuoted(make([]byte, 0, len(x)+2), x), nil
+		}
+	case int:
+		return strconv.AppendInt(nil, int64(x), 10), nil
+	case int64:
+		return strconv.AppendInt(nil, x, 10), nil
+	case bool:
+		return strconv.AppendBool(nil, x), nil
+	}
+	return signing.JSON.Marshal(v)
+}
+
+// appendQuoted appends a plain string (see plainString) as a JSON string.
+func appendQuoted(dst []byte, s string) []byte {
+	dst = append(dst, '"')
+	dst = append(dst, s...)
+	return append(dst, '"')
+}
 
 // DecodeValue implements Codec. Plain strings, integers and booleans (the
 // usual user IDs, names and counters) are decoded without encoding/json.
@@ -94,11 +116,15 @@ func (JSONCodec) Encode(values map[string][]byte) ([]byte, error) {
 		if i > 0 {
 			buf = append(buf, ',')
 		}
-		kb, err := signing.JSON.Marshal(k)
-		if err != nil {
-			return nil, err
+		if plainString([]byte(k)) {
+			buf = appendQuoted(buf, k)
+		} else {
+			kb, err := signing.JSON.Marshal(k)
+			if err != nil {
+				return nil, err
+			}
+			buf = append(buf, kb...)
 		}
-		buf = append(buf, kb...)
 		buf = append(buf, ':')
 		buf = append(buf, values[k]...)
 	}

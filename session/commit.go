@@ -52,6 +52,7 @@ func (s *Session) commit(h http.Header, status int) error {
 	if err := s.load(); err != nil { // SaveEveryRequest on an untouched session
 		return err
 	}
+	s.materialize()
 	addVary(h)
 	if m.cookies != nil {
 		return s.saveCookie(h)

@@ -45,6 +45,7 @@ func (s *Session) ExpiryAge() time.Duration {
 	if s.load() != nil {
 		return s.m.MaxAge
 	}
+	s.materialize()
 	return s.m.expiry(s.values).age
 }
 
@@ -59,6 +60,7 @@ func (s *Session) ExpireAtBrowserClose() bool {
 	if s.load() != nil {
 		return s.m.ExpireAtBrowserClose
 	}
+	s.materialize()
 	return s.m.expiry(s.values).browserClose
 }
 

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/tetherweb/tether/session"
 	"github.com/tetherweb/tether/signing"
@@ -94,6 +95,33 @@ func FuzzJSONCodecDecodeValue(f *testing.F) {
 		e1, e2 = c.DecodeValue(data, &b1), json.Unmarshal(data, &b2)
 		if (e1 == nil) != (e2 == nil) || b1 != b2 {
 			t.Fatalf("bool %q: %v,%v vs %v,%v", data, b1, e1, b2, e2)
+		}
+	})
+}
+
+// FuzzJSONCodecEncodeValue checks the fast paths of EncodeValue against
+// signing.JSON (Python-compatible JSON) for strings, ints and bools.
+func FuzzJSONCodecEncodeValue(f *testing.F) {
+	f.Add("plain", int64(42), true)
+	f.Add(`quote " and \ back`, int64(-1), false)
+	f.Add("Zoë \x00 \u2028", int64(1<<62), true)
+	f.Fuzz(func(t *testing.T, s string, n int64, b bool) {
+		c := session.JSONCodec{}
+		for _, v := range []any{s, n, int(n), b} {
+			got, err := c.EncodeValue(v)
+			want, werr := signing.JSON.Marshal(v)
+			if (err == nil) != (werr == nil) || !bytes.Equal(got, want) {
+				t.Fatalf("EncodeValue(%#v) = %s, %v; want %s, %v", v, got, err, want, werr)
+			}
+		}
+		keys := map[string][]byte{"k": []byte("2"), s: []byte("1")}
+		got, err := c.Encode(keys)
+		if err != nil || !json.Valid(got) {
+			t.Fatalf("Encode(%q) = %s, %v", s, got, err)
+		}
+		back, err := c.Decode(got)
+		if err != nil || string(back[s]) != "1" && utf8.ValidString(s) {
+			t.Fatalf("Decode(Encode) lost key %q: %v %v", s, back, err)
 		}
 	})
 }

@@ -35,6 +35,7 @@ type Session struct {
 	exists  bool              // a live record exists under key
 	version Version           // its version, as loaded
 	values  map[string][]byte // encoded values, after this request's ops
+	lazy    []byte            // a loaded JSON record not split into values yet
 	loadErr error
 
 	ops       []op     // the request's changes, replayed on conflicts
@@ -97,7 +98,11 @@ func (s *Session) load() error {
 	switch {
 	case err == nil:
 		s.exists, s.version = true, rec.Version
-		if vals, derr := s.m.Codec.Decode(rec.Data); derr == nil {
+		if _, ok := s.m.Codec.(JSONCodec); ok && validObject(rec.Data) == nil {
+			// Read-only requests look values up in the record itself;
+			// it is split into a map only when something changes.
+			s.lazy = rec.Data
+		} else if vals, derr := s.m.Codec.Decode(rec.Data); derr == nil {
 			s.values = vals
 		} else {
 			// A record that does not decode is an empty session that keeps
@@ -140,6 +145,29 @@ func (s *Session) loadCookie() {
 	s.values, s.exists = vals, true
 }
 
+// lookup returns the encoded value under key. The caller holds s.mu and
+// has loaded the session.
+func (s *Session) lookup(key string) ([]byte, bool) {
+	if s.lazy != nil {
+		return lookupMember(s.lazy, key)
+	}
+	v, ok := s.values[key]
+	return v, ok
+}
+
+// materialize splits a lazily kept record into s.values. The caller holds
+// s.mu and has loaded the session.
+func (s *Session) materialize() {
+	if s.lazy == nil {
+		return
+	}
+	vals, err := splitObject(s.lazy) // validated when loaded: cannot fail
+	if err != nil {
+		vals = map[string][]byte{}
+	}
+	s.values, s.lazy = vals, nil
+}
+
 // writable reports (and logs) a change attempted after the session was
 // saved. The caller holds s.mu.
 func (s *Session) writable() error {
@@ -159,6 +187,7 @@ func (s *Session) change(o op) error {
 	if err := s.load(); err != nil {
 		return err
 	}
+	s.materialize()
 	if err := o.apply(s.values); err != nil {
 		return err
 	}
@@ -179,7 +208,7 @@ func (s *Session) Get(key string, dst any) (bool, error) {
 	if err := s.load(); err != nil {
 		return false, err
 	}
-	raw, ok := s.values[key]
+	raw, ok := s.lookup(key)
 	if !ok {
 		return false, nil
 	}
@@ -232,7 +261,7 @@ func (s *Session) Delete(key string) error {
 	if err := s.load(); err != nil {
 		return err
 	}
-	if _, ok := s.values[key]; !ok {
+	if _, ok := s.lookup(key); !ok {
 		return nil
 	}
 	return s.change(op{kind: opDelete, key: key})
@@ -284,7 +313,7 @@ func (s *Session) Has(key string) bool {
 	if s.load() != nil {
 		return false
 	}
-	_, ok := s.values[key]
+	_, ok := s.lookup(key)
 	return ok
 }
 
@@ -299,6 +328,7 @@ func (s *Session) Keys() []string {
 	if s.load() != nil {
 		return nil
 	}
+	s.materialize()
 	keys := make([]string, 0, len(s.values))
 	for k := range s.values {
 		if k != expiryKey {
@@ -326,7 +356,7 @@ func (s *Session) Flush() error {
 	}
 	s.key, s.exists, s.version = "", false, 0
 	s.loaded, s.loadErr = true, nil
-	s.values = map[string][]byte{}
+	s.values, s.lazy = map[string][]byte{}, nil
 	s.ops, s.cycle = nil, false
 	s.modified = true
 	return nil
