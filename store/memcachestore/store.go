@@ -1,0 +1,243 @@
+package memcachestore
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/bradfitz/gomemcache/memcache"
+	"github.com/tetherweb/tether/session"
+)
+
+// maxAttempts bounds the retries of Create and Update when the item keeps
+// changing between their read and their write.
+const maxAttempts = 4
+
+// Store is a session.Store on memcached. Make one with New. Its methods are
+// safe for concurrent use, also by several processes sharing the servers.
+//
+// Load returns a Data slice that the store never touches again. Create and
+// Update copy the Data they are given.
+type Store struct {
+	client *memcache.Client
+	prefix string
+	now    func() time.Time
+	hints  *hintTable // nil when disabled
+}
+
+var _ session.Store = (*Store)(nil)
+
+// New returns a store that keeps its records on the servers of client.
+// The caller keeps ownership of client (and closes it). New panics if
+// WithPrefix gave a prefix memcached keys cannot start with.
+func New(client *memcache.Client, opts ...Option) *Store {
+	cfg := defaultConfig()
+	for _, o := range opts {
+		if o != nil {
+			o(&cfg)
+		}
+	}
+	if err := checkPrefix(cfg.prefix); err != nil {
+		panic(err)
+	}
+	return &Store{client: client, prefix: cfg.prefix, now: cfg.now, hints: newHintTable(cfg.casHints)}
+}
+
+// ItemKey returns the name of the memcached item that holds the record of
+// the session key: the prefix followed by session.HashKey(key).
+func (s *Store) ItemKey(key string) string {
+	item, _ := s.itemKey(key)
+	return item
+}
+
+// itemKey returns the item name for key and a hash of key that picks its
+// CAS hint slot.
+func (s *Store) itemKey(key string) (string, uint64) {
+	sum := sha256.Sum256([]byte(key))
+	var hexSum [2 * sha256.Size]byte
+	hex.Encode(hexSum[:], sum[:])
+	var b strings.Builder
+	b.Grow(len(s.prefix) + len(hexSum))
+	b.WriteString(s.prefix)
+	b.Write(hexSum[:])
+	return b.String(), binary.LittleEndian.Uint64(sum[:8])
+}
+
+// Load returns the live record stored under key, or an error matching
+// session.ErrNotFound when there is none, it has expired, or the item does
+// not hold a record of this package (then also ErrMalformed). One round
+// trip.
+func (s *Store) Load(ctx context.Context, key string) (session.Record, error) {
+	if err := ctxErr(ctx, "load"); err != nil {
+		return session.Record{}, err
+	}
+	item, hash := s.itemKey(key)
+	it, err := s.client.Get(item)
+	if errors.Is(err, memcache.ErrCacheMiss) {
+		return session.Record{}, errLoadNotFound
+	}
+	if err != nil {
+		return session.Record{}, wrap("load", err)
+	}
+	h, data, err := decodeValue(it.Value)
+	if err != nil {
+		return session.Record{}, fmt.Errorf("memcachestore: load: %w: %w", session.ErrNotFound, err)
+	}
+	now := s.now()
+	if !h.live(now) {
+		return session.Record{}, errLoadNotFound
+	}
+	s.hints.put(hash, &casHint{item: item, version: h.version, cas: it.CasID, expiryMs: h.expiryMs, seenMs: now.UnixMilli()})
+	return session.Record{Data: data, Expiry: time.UnixMilli(h.expiryMs), Version: h.version}, nil
+}
+
+// Create stores a copy of rec.Data under key unless a live record is there
+// (an error matching session.ErrExists), and returns the new record's
+// version. An expired record, or an item that is not a record, is
+// replaced.
+func (s *Store) Create(ctx context.Context, key string, rec session.Record) (session.Version, error) {
+	if err := ctxErr(ctx, "create"); err != nil {
+		return 0, err
+	}
+	item, hash := s.itemKey(key)
+	s.hints.forget(hash, item)
+	value := encodeValue(0, rec.Expiry, rec.Data)
+	for range maxAttempts {
+		v := nextVersion(0)
+		setVersion(value, v)
+		err := s.client.Add(&memcache.Item{Key: item, Value: value, Expiration: expiration(rec.Expiry, s.now())})
+		if err == nil {
+			return v, nil
+		}
+		if !errors.Is(err, memcache.ErrNotStored) {
+			return 0, wrap("create", err)
+		}
+
+		// An item is there; it may be replaced if it is dead by our
+		// header (the server keeps it a little longer) or not ours.
+		if err := ctxErr(ctx, "create"); err != nil {
+			return 0, err
+		}
+		old, err := s.client.Get(item)
+		if errors.Is(err, memcache.ErrCacheMiss) {
+			continue // gone meanwhile: add again
+		}
+		if err != nil {
+			return 0, wrap("create", err)
+		}
+		h, _, perr := decodeValue(old.Value)
+		if perr == nil && h.live(s.now()) {
+			return 0, errCreateExists
+		}
+		v = nextVersion(h.version) // h is zero for an unreadable item
+		setVersion(value, v)
+		if err := ctxErr(ctx, "create"); err != nil {
+			return 0, err
+		}
+		err = s.client.CompareAndSwap(&memcache.Item{Key: item, Value: value, Expiration: expiration(rec.Expiry, s.now()), CasID: old.CasID})
+		switch {
+		case err == nil:
+			return v, nil
+		case errors.Is(err, memcache.ErrCASConflict), errors.Is(err, memcache.ErrCacheMiss), errors.Is(err, memcache.ErrNotStored):
+			continue // changed or gone meanwhile: start again
+		default:
+			return 0, wrap("create", err)
+		}
+	}
+	return 0, fmt.Errorf("memcachestore: create: the item kept changing: %w", session.ErrExists)
+}
+
+// Update replaces the record under key with a copy of rec.Data and
+// rec.Expiry if its version is rec.Version, and returns the new version. It
+// returns an error matching session.ErrConflict when the version differs
+// and session.ErrNotFound when no live record is there. One round trip
+// after a Load of rec.Version by this Store, two otherwise.
+func (s *Store) Update(ctx context.Context, key string, rec session.Record) (session.Version, error) {
+	if err := ctxErr(ctx, "update"); err != nil {
+		return 0, err
+	}
+	item, hash := s.itemKey(key)
+	value := encodeValue(0, rec.Expiry, rec.Data)
+
+	if h := s.hints.take(hash, item, rec.Version, s.now().UnixMilli()); h != nil {
+		v := nextVersion(rec.Version)
+		setVersion(value, v)
+		err := s.client.CompareAndSwap(&memcache.Item{Key: item, Value: value, Expiration: expiration(rec.Expiry, s.now()), CasID: h.cas})
+		switch {
+		case err == nil:
+			return v, nil
+		case errors.Is(err, memcache.ErrCacheMiss), errors.Is(err, memcache.ErrNotStored):
+			return 0, errUpdateNotFound
+		case errors.Is(err, memcache.ErrCASConflict):
+			// Changed since that Load: find out how, below.
+		default:
+			return 0, wrap("update", err)
+		}
+	}
+
+	for range maxAttempts {
+		if err := ctxErr(ctx, "update"); err != nil {
+			return 0, err
+		}
+		it, err := s.client.Get(item)
+		if errors.Is(err, memcache.ErrCacheMiss) {
+			return 0, errUpdateNotFound
+		}
+		if err != nil {
+			return 0, wrap("update", err)
+		}
+		h, _, err := decodeValue(it.Value)
+		switch {
+		case err != nil:
+			return 0, fmt.Errorf("memcachestore: update: %w: %w", session.ErrNotFound, err)
+		case !h.live(s.now()):
+			return 0, errUpdateNotFound
+		case h.version != rec.Version:
+			return 0, errUpdateConflict
+		}
+		v := nextVersion(h.version)
+		setVersion(value, v)
+		if err := ctxErr(ctx, "update"); err != nil {
+			return 0, err
+		}
+		err = s.client.CompareAndSwap(&memcache.Item{Key: item, Value: value, Expiration: expiration(rec.Expiry, s.now()), CasID: it.CasID})
+		switch {
+		case err == nil:
+			return v, nil
+		case errors.Is(err, memcache.ErrCacheMiss), errors.Is(err, memcache.ErrNotStored):
+			return 0, errUpdateNotFound
+		case errors.Is(err, memcache.ErrCASConflict):
+			continue // changed between the read and the write: look again
+		default:
+			return 0, wrap("update", err)
+		}
+	}
+	return 0, fmt.Errorf("memcachestore: update: the item kept changing: %w", session.ErrConflict)
+}
+
+// Delete removes the record under key, if any. One round trip.
+func (s *Store) Delete(ctx context.Context, key string) error {
+	if err := ctxErr(ctx, "delete"); err != nil {
+		return err
+	}
+	item, hash := s.itemKey(key)
+	s.hints.forget(hash, item)
+	if err := s.client.Delete(item); err != nil && !errors.Is(err, memcache.ErrCacheMiss) {
+		return wrap("delete", err)
+	}
+	return nil
+}
+
+// DeleteExpired returns 0: memcached removes expired items by itself, and
+// cannot list them. It only reports a context that is already done.
+func (s *Store) DeleteExpired(ctx context.Context, limit int) (int, error) {
+	if err := ctxErr(ctx, "delete expired"); err != nil {
+		return 0, err
+	}
+	return 0, nil
+}

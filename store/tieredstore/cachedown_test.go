@@ -1,0 +1,142 @@
+package tieredstore
+
+import (
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/tetherweb/tether/internal/faultproxy"
+	"github.com/tetherweb/tether/internal/servicetest"
+	"github.com/tetherweb/tether/session"
+)
+
+// TestCacheDown cuts memcached off (a proxy in front of it stops) while a
+// site runs on memcached in front of SQLite: requests keep succeeding with
+// the right data from SQLite, a warning is logged, and once memcached is
+// back the cache serves reads again — without serving the entry that went
+// stale while it was away.
+func TestCacheDown(t *testing.T) {
+	addr := servicetest.MemcachedAddr(t)
+	proxy := faultproxy.New(t, addr)
+	client := newMemcachedClient(t, proxy.Addr())
+	client.Timeout = 300 * time.Millisecond
+	cache := newMemcachedCache(t, addr, client)
+	durable := newHookStore(newSQLite(t))
+	logs := &logRecorder{}
+	s := New(cache, durable, WithLogger(slog.New(logs)))
+
+	m := &session.Manager{Store: s, Logger: discardLogger()}
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /incr", func(w http.ResponseWriter, r *http.Request) {
+		if _, err := session.Update(session.From(r), "n", func(n int) int { return n + 1 }); err != nil {
+			http.Error(w, err.Error(), 500)
+		}
+	})
+	mux.HandleFunc("GET /n", func(w http.ResponseWriter, r *http.Request) {
+		n, _ := session.Value[int](session.From(r), "n")
+		fmt.Fprint(w, n)
+	})
+	srv := httptest.NewServer(m.Middleware(mux))
+	defer srv.Close()
+	jar, _ := cookiejar.New(nil)
+	transport := http.DefaultTransport.(*http.Transport).Clone()
+	transport.MaxIdleConnsPerHost = 32
+	hc := &http.Client{Jar: jar, Transport: transport, Timeout: 10 * time.Second}
+	defer transport.CloseIdleConnections()
+
+	call := func(method, path string) (int, string) {
+		req, _ := http.NewRequest(method, srv.URL+path, nil)
+		resp, err := hc.Do(req)
+		if err != nil {
+			return 0, err.Error()
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	incr := func() {
+		t.Helper()
+		if code, body := call("POST", "/incr"); code != 200 {
+			t.Fatalf("POST /incr: %d %s", code, body)
+		}
+	}
+	// read checks the counter and reports whether the read reached SQLite.
+	read := func(want int) (fromDurable bool) {
+		t.Helper()
+		before := durable.count("load:before")
+		code, body := call("GET", "/n")
+		if code != 200 || body != strconv.Itoa(want) {
+			t.Fatalf("GET /n: %d %q, want 200 %q", code, body, strconv.Itoa(want))
+		}
+		return durable.count("load:before") != before
+	}
+
+	// Cache up: reads are cache hits.
+	for range 3 {
+		incr()
+	}
+	read(3)
+	if read(3) {
+		t.Fatal("with the cache up, a read went to SQLite")
+	}
+
+	// Cache down: everything still works, from SQLite.
+	proxy.Stop()
+	const outageWrites = 20
+	var wg sync.WaitGroup
+	for range outageWrites {
+		wg.Go(func() {
+			if code, body := call("POST", "/incr"); code != 200 {
+				t.Errorf("POST /incr with the cache down: %d %s", code, body)
+			}
+		})
+	}
+	wg.Wait()
+	if t.Failed() {
+		t.FailNow()
+	}
+	want := 3 + outageWrites
+	if !read(want) {
+		t.Error("with the cache down, a read did not go to SQLite")
+	}
+	warns := logs.at(slog.LevelWarn)
+	if len(warns) == 0 {
+		t.Fatal("no warning logged while the cache was down")
+	}
+	if len(warns) > 2 {
+		t.Errorf("%d warnings in a few ms: the warnings are not rate-limited", len(warns))
+	}
+	for _, c := range jar.Cookies(mustParse(t, srv.URL)) {
+		if strings.Contains(logs.text(), c.Value) {
+			t.Error("a log record contains the session key")
+		}
+	}
+
+	// Cache back: the entry from before the outage (counter 3) is stale
+	// and must not be served; the cache is filled again and serves reads.
+	proxy.Start()
+	read(want)
+	for deadline := time.Now().Add(10 * time.Second); read(want); {
+		if time.Now().After(deadline) {
+			t.Fatal("the cache is not used again after it came back")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if len(logs.at(slog.LevelInfo)) == 0 {
+		t.Error("no Info record when the cache answered again")
+	}
+	incr()
+	read(want + 1)
+	if read(want + 1) {
+		t.Error("after a write with the cache back, reads still go to SQLite")
+	}
+	t.Logf("log:\n%s", logs.text())
+}

@@ -1,0 +1,41 @@
+package tieredstore
+
+import (
+	"log/slog"
+	"time"
+)
+
+// DefaultMaxCacheAge is how long a cache entry lives at most unless
+// WithMaxCacheAge says otherwise. It bounds how long an entry made stale
+// outside this process's view (see the package documentation) can be read.
+const DefaultMaxCacheAge = 10 * time.Minute
+
+// leaseTTL is how long a fill lease lives in the cache: longer than a
+// durable Load takes, short enough that a reader that never fills does not
+// keep others from filling for long.
+const leaseTTL = 5 * time.Second
+
+// warnInterval is the shortest time between two warnings about cache
+// failures.
+const warnInterval = 10 * time.Second
+
+// Option configures a Store made by New.
+type Option func(*config)
+
+type config struct {
+	logger *slog.Logger
+	maxAge time.Duration
+}
+
+// WithLogger sets the logger that receives cache failures (at Warn) and
+// recoveries (at Info). The default is slog.Default() at the time of New.
+func WithLogger(l *slog.Logger) Option {
+	return func(c *config) { c.logger = l }
+}
+
+// WithMaxCacheAge sets how long an entry lives in the cache at most
+// (default DefaultMaxCacheAge); d <= 0 lets entries live until their
+// record's expiry.
+func WithMaxCacheAge(d time.Duration) Option {
+	return func(c *config) { c.maxAge = d }
+}
