@@ -6,7 +6,7 @@
 //
 // A record under key lives in the file named by the prefix (DefaultPrefix
 // unless WithPrefix says otherwise) followed by session.HashKey(key), 64
-// hex digits, or by the key itself with WithRawKeys, the layout of Django's
+// hex digits, or by the key itself with WithHashKeys(false), the layout of Django's
 // file backend. A file name is only ever built from a key that passed
 // session.ValidKey; any other key is refused before the file system is
 // touched. Files are created with mode 0600.
@@ -107,11 +107,11 @@ func WithPrefix(prefix string) Option {
 	return func(c *config) { c.prefix = prefix }
 }
 
-// WithRawKeys names files after the session key itself instead of its
-// SHA-256 (the default), as Django's file backend does. Anyone who can
-// list the directory can then present its sessions.
-func WithRawKeys(on bool) Option {
-	return func(c *config) { c.rawKeys = on }
+// WithHashKeys(false) names files after the session key itself instead of
+// its SHA-256 (on, the default), as Django's file backend does. Anyone who
+// can list the directory can then present its sessions.
+func WithHashKeys(on bool) Option {
+	return func(c *config) { c.rawKeys = !on }
 }
 
 // WithSync makes every write fsync the new file and the directory before

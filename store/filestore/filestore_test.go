@@ -51,7 +51,7 @@ func TestConformance(t *testing.T) {
 
 func TestConformanceRawKeys(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) session.Store {
-		return newTestStore(t, WithRawKeys(true), WithPrefix("sessionid"))
+		return newTestStore(t, WithHashKeys(false), WithPrefix("sessionid"))
 	})
 }
 
@@ -290,7 +290,7 @@ func TestFileLayout(t *testing.T) {
 		file string
 	}{
 		{"hashed", nil, DefaultPrefix + session.HashKey(key)},
-		{"raw", []Option{WithRawKeys(true), WithPrefix("sessionid")}, "sessionid" + key},
+		{"raw", []Option{WithHashKeys(false), WithPrefix("sessionid")}, "sessionid" + key},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			s := newTestStore(t, tc.opts...)
@@ -388,7 +388,7 @@ func TestInvalidKeys(t *testing.T) {
 	dir := filepath.Join(base, "sessions")
 	for _, raw := range []bool{false, true} {
 		t.Run(fmt.Sprintf("raw=%v", raw), func(t *testing.T) {
-			s, err := New(dir, WithCreateDir(true), WithRawKeys(raw), WithPrefix(""))
+			s, err := New(dir, WithCreateDir(true), WithHashKeys(!raw), WithPrefix(""))
 			if err != nil {
 				t.Fatal(err)
 			}

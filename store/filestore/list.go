@@ -15,7 +15,7 @@ import (
 
 // List returns up to limit live entries (all when limit <= 0) whose IDs
 // sort after the given one, in ID order. IDs are session.HashKey of the
-// keys, or the keys themselves with WithRawKeys. Each call reads the
+// keys, or the keys themselves with WithHashKeys(false). Each call reads the
 // whole directory listing: it is meant for operators, not request paths.
 func (s *Store) List(ctx context.Context, after string, limit int) ([]session.Entry, error) {
 	if err := ctx.Err(); err != nil {

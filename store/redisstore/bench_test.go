@@ -16,7 +16,7 @@ var benchData = bytes.Repeat([]byte(`{"cart":{"5":2},"user":"ada"}`), 16)
 // its key and version.
 func benchStore(b *testing.B) (*Store, string, session.Version) {
 	client := sharedClient(b)
-	s := New(client, Prefix(newPrefix(b, client)))
+	s := New(client, WithPrefix(newPrefix(b, client)))
 	key := session.NewKey()
 	v, err := s.Create(context.Background(), key, session.Record{Data: benchData, Expiry: time.Now().Add(time.Hour)})
 	if err != nil {

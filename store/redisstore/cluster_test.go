@@ -31,7 +31,7 @@ func TestCluster(t *testing.T) {
 	t.Run("Conformance", func(t *testing.T) {
 		client := newClient(t)
 		storetest.RunWithOptions(t, func(t *testing.T) session.Store {
-			return New(client, Prefix(newPrefix(t, client)))
+			return New(client, WithPrefix(newPrefix(t, client)))
 		}, selfExpiring)
 	})
 	t.Run("ScaleOut", func(t *testing.T) {
@@ -47,7 +47,7 @@ type app struct {
 }
 
 func newApp(t *testing.T, client redis.UniversalClient, prefix string) *app {
-	store := New(client, Prefix(prefix))
+	store := New(client, WithPrefix(prefix))
 	m := &session.Manager{Store: store, Logger: slog.New(slog.DiscardHandler)}
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /set", func(w http.ResponseWriter, r *http.Request) {

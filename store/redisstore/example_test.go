@@ -29,7 +29,7 @@ func Example() {
 	})
 	defer client.Close()
 
-	sessions := &session.Manager{Store: redisstore.New(client, redisstore.Prefix("blog:session:"))}
+	sessions := &session.Manager{Store: redisstore.New(client, redisstore.WithPrefix("blog:session:"))}
 
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {

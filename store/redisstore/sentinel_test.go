@@ -23,6 +23,6 @@ func TestSentinel(t *testing.T) {
 	})
 	t.Cleanup(func() { client.Close() })
 	storetest.RunWithOptions(t, func(t *testing.T) session.Store {
-		return New(client, Prefix(newPrefix(t, client)))
+		return New(client, WithPrefix(newPrefix(t, client)))
 	}, selfExpiring)
 }

@@ -21,7 +21,7 @@ func TestConformance(t *testing.T) {
 	t.Parallel()
 	client := sharedClient(t)
 	storetest.RunWithOptions(t, func(t *testing.T) session.Store {
-		return New(client, Prefix(newPrefix(t, client)))
+		return New(client, WithPrefix(newPrefix(t, client)))
 	}, selfExpiring)
 }
 
@@ -29,7 +29,7 @@ func TestConformanceRawKeys(t *testing.T) {
 	t.Parallel()
 	client := sharedClient(t)
 	storetest.RunWithOptions(t, func(t *testing.T) session.Store {
-		return New(client, Prefix(newPrefix(t, client)), HashKeys(false))
+		return New(client, WithPrefix(newPrefix(t, client)), WithHashKeys(false))
 	}, selfExpiring)
 }
 
@@ -37,7 +37,7 @@ func TestConcurrentRequests(t *testing.T) {
 	t.Parallel()
 	client := sharedClient(t)
 	storetest.RunConcurrentRequests(t, func(t *testing.T) session.Store {
-		return New(client, Prefix(newPrefix(t, client)))
+		return New(client, WithPrefix(newPrefix(t, client)))
 	})
 }
 
@@ -47,7 +47,7 @@ func TestKeyLayout(t *testing.T) {
 	expiry := time.Now().Add(time.Hour + 123*time.Millisecond)
 	for _, hashed := range []bool{true, false} {
 		prefix := newPrefix(t, client)
-		s := New(client, Prefix(prefix), HashKeys(hashed))
+		s := New(client, WithPrefix(prefix), WithHashKeys(hashed))
 		key := session.NewKey()
 		v, err := s.Create(ctx, key, session.Record{Data: []byte("payload"), Expiry: expiry})
 		if err != nil {
@@ -108,7 +108,7 @@ func TestDefaults(t *testing.T) {
 // across a delete and a new Create of the same key.
 func TestVersions(t *testing.T) {
 	client := sharedClient(t)
-	s := New(client, Prefix(newPrefix(t, client)))
+	s := New(client, WithPrefix(newPrefix(t, client)))
 	ctx := context.Background()
 	key := session.NewKey()
 	expiry := time.Now().Add(time.Hour)
@@ -161,8 +161,8 @@ func TestClock(t *testing.T) {
 	client := sharedClient(t)
 	prefix := newPrefix(t, client)
 	ctx := context.Background()
-	now := New(client, Prefix(prefix))
-	later := New(client, Prefix(prefix), Clock(func() time.Time { return time.Now().Add(time.Hour) }))
+	now := New(client, WithPrefix(prefix))
+	later := New(client, WithPrefix(prefix), WithClock(func() time.Time { return time.Now().Add(time.Hour) }))
 
 	// Alive now, dead an hour later.
 	key := session.NewKey()
@@ -204,7 +204,7 @@ func TestClock(t *testing.T) {
 func TestGarbage(t *testing.T) {
 	client := sharedClient(t)
 	prefix := newPrefix(t, client)
-	s := New(client, Prefix(prefix))
+	s := New(client, WithPrefix(prefix))
 	ctx := context.Background()
 	future := strconv.FormatInt(time.Now().Add(time.Hour).UnixMilli(), 10)
 
@@ -292,7 +292,7 @@ func TestInvalidKeys(t *testing.T) {
 	client := sharedClient(t)
 	hook := &countHook{}
 	client.AddHook(hook)
-	s := New(client, Prefix(newPrefix(t, client)), HashKeys(false))
+	s := New(client, WithPrefix(newPrefix(t, client)), WithHashKeys(false))
 	ctx := context.Background()
 	rec := session.Record{Data: []byte("x"), Expiry: time.Now().Add(time.Hour), Version: 1}
 	for _, key := range []string{"", "short", "{tag}" + session.NewKey()[:27], "ABCDEFGHIJKLMNOPQRSTUVWXYZ012345", session.NewKey() + "*"} {
@@ -319,7 +319,7 @@ func TestRoundTrips(t *testing.T) {
 	client := sharedClient(t)
 	hook := &countHook{}
 	client.AddHook(hook)
-	s := New(client, Prefix(newPrefix(t, client)))
+	s := New(client, WithPrefix(newPrefix(t, client)))
 	ctx := context.Background()
 	expiry := time.Now().Add(time.Hour)
 
@@ -429,8 +429,8 @@ func TestUnreachable(t *testing.T) {
 func TestGlobPrefix(t *testing.T) {
 	client := sharedClient(t)
 	base := newPrefix(t, client)
-	s := New(client, Prefix(base+`[x]*?\:`))
-	decoy := New(client, Prefix(base+"xab:")) // what the unescaped pattern would match
+	s := New(client, WithPrefix(base+`[x]*?\:`))
+	decoy := New(client, WithPrefix(base+"xab:")) // what the unescaped pattern would match
 	ctx := context.Background()
 	expiry := time.Now().Add(time.Hour)
 	var want []string
