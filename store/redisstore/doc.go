@@ -10,7 +10,7 @@
 // Each session is one Redis hash, stored under the prefix (DefaultPrefix,
 // "tether:session:", unless WithPrefix says otherwise) followed by
 // session.HashKey(key), 64 hex digits, so that a dump of Redis does not
-// leak keys that could be presented as session cookies; WithWithHashKeys(false)
+// leak keys that could be presented as session cookies; WithHashKeys(false)
 // stores the session key itself instead. The hash has three fields:
 //
 //	data     the session codec's bytes, unchanged (binary safe)

@@ -23,7 +23,7 @@ const (
 // List returns up to limit live entries (all when limit <= 0) whose IDs
 // sort after the given one, in ID order. An entry's ID is what follows the
 // prefix in the Redis key: session.HashKey of the session key, or the key
-// itself with WithWithHashKeys(false); keys under the prefix of another form are
+// itself with WithHashKeys(false); keys under the prefix of another form are
 // skipped. List scans the whole keyspace (every master of a Cluster) and
 // sorts every matching ID before it reads the page's records: it is meant
 // for operators, not for request paths.
