@@ -1,16 +1,32 @@
 // Package dsn opens a session store from a one-line description, for the
 // demo and the tether command:
 //
-//	memory:                 an in-process map (lost on exit)
-//	file:DIR                one file per session in DIR
-//	sqlite:PATH             a SQLite database file
+//	memory:                             an in-process map (lost on exit)
+//	file:DIR                            one file per session in DIR
+//	sqlite:PATH                         a SQLite database file
+//	postgres://user:pass@host:5432/db?… PostgreSQL (also postgresql://), any pgx URL
+//	mysql://user:pass@host:3306/db?…    MySQL or MariaDB
 //
-// A query string selects options: "?table=NAME" names the SQL table.
+// A query string selects options of the SQL stores: "?table=NAME" names
+// the table, and "?table=django_session" (or "SCHEMA.django_session")
+// selects Django's session table (sqlstore.DjangoTable), created with
+// Django's DDL on first use if it is missing. The table parameter is
+// removed before the rest of the URL goes to the driver: for postgres://,
+// every other parameter is pgx's (sslmode, connect_timeout, …); for
+// mysql://, the URL becomes go-sql-driver/mysql's
+// "user:pass@tcp(host:port)/db?…" with the other parameters as they are
+// (timeout, tls, …).
+//
+// A store on Django's table holds Django's session format: the
+// session.Manager using it must be given session.NewDjangoCodec with the
+// Django app's SECRET_KEY. Open cannot configure the Manager; it reports
+// the mode in [Store.Django].
 package dsn
 
 import (
 	"errors"
 	"fmt"
+	"net"
 	"net/url"
 	"strings"
 
@@ -23,7 +39,11 @@ import (
 // Store is an opened store and the function that releases it.
 type Store struct {
 	session.Store
-	close func() error
+	// Django reports that the store keeps Django's session table
+	// ("?table=django_session"): the session.Manager must then encode its
+	// records with session.NewDjangoCodec.
+	Django bool
+	close  func() error
 }
 
 // Close releases the store's resources.
@@ -34,11 +54,19 @@ func (s *Store) Close() error {
 	return s.close()
 }
 
+const schemes = "memory:, file:DIR, sqlite:PATH, postgres://… or mysql://…"
+
 // Open opens the store that dsn describes.
 func Open(dsn string) (*Store, error) {
 	scheme, rest, ok := strings.Cut(dsn, ":")
 	if !ok {
-		return nil, fmt.Errorf("dsn: %q has no scheme (want memory:, file:DIR or sqlite:PATH)", dsn)
+		return nil, fmt.Errorf("dsn: %q has no scheme (want %s)", dsn, schemes)
+	}
+	switch scheme {
+	case "postgres", "postgresql":
+		return openPostgres(dsn)
+	case "mysql":
+		return openMySQL(dsn)
 	}
 	target, query := rest, url.Values{}
 	if i := strings.LastIndex(rest, "?"); i >= 0 {
@@ -65,15 +93,120 @@ func Open(dsn string) (*Store, error) {
 		if target == "" {
 			return nil, errors.New("dsn: sqlite: needs a path (sqlite:PATH)")
 		}
-		var opts []sqlstore.Option
-		if t := query.Get("table"); t != "" {
-			opts = append(opts, sqlstore.Table(t))
-		}
+		opts, django := sqlOptions(query.Get("table"))
 		s, err := sqlstore.OpenSQLite(target, opts...)
 		if err != nil {
 			return nil, err
 		}
-		return &Store{Store: s, close: s.Close}, nil
+		return &Store{Store: s, Django: django, close: s.Close}, nil
 	}
-	return nil, fmt.Errorf("dsn: unknown store %q (want memory:, file:DIR or sqlite:PATH)", scheme+":")
+	return nil, fmt.Errorf("dsn: unknown store %q (want %s)", scheme+":", schemes)
+}
+
+// sqlOptions are the sqlstore options for the table parameter, and
+// whether it names Django's table.
+func sqlOptions(name string) ([]sqlstore.Option, bool) {
+	if name == "" {
+		return nil, false
+	}
+	opts := []sqlstore.Option{sqlstore.Table(name)}
+	parts := strings.Split(name, ".")
+	if parts[len(parts)-1] != sqlstore.DjangoTableName {
+		return opts, false
+	}
+	// The demo and the CLI may start on an empty database: let the store
+	// create Django's table (with Django's DDL) if it is missing.
+	return append(opts, sqlstore.DjangoTable(), sqlstore.AutoMigrate(true)), true
+}
+
+// splitTable parses a URL DSN and removes its table parameter, keeping the
+// other parameters exactly as written. It returns the URL, the table
+// parameter and the remaining raw query.
+func splitTable(dsn string) (*url.URL, string, error) {
+	u, err := url.Parse(dsn)
+	if err != nil {
+		return nil, "", fmt.Errorf("dsn: bad URL: %w", err)
+	}
+	q, err := url.ParseQuery(u.RawQuery)
+	if err != nil {
+		return nil, "", fmt.Errorf("dsn: %s: bad options: %w", u.Redacted(), err)
+	}
+	var kept []string
+	for _, p := range strings.Split(u.RawQuery, "&") {
+		if p == "" {
+			continue
+		}
+		if k, _, _ := strings.Cut(p, "="); k == "table" {
+			continue
+		}
+		kept = append(kept, p)
+	}
+	u.RawQuery = strings.Join(kept, "&")
+	return u, q.Get("table"), nil
+}
+
+// openPostgres opens a postgres:// or postgresql:// DSN with pgx.
+func openPostgres(dsn string) (*Store, error) {
+	u, name, err := splitTable(dsn)
+	if err != nil {
+		return nil, err
+	}
+	opts, django := sqlOptions(name)
+	s, err := sqlstore.OpenPostgres(u.String(), opts...)
+	if err != nil {
+		return nil, err
+	}
+	return &Store{Store: s, Django: django, close: s.Close}, nil
+}
+
+// openMySQL opens a mysql:// DSN with go-sql-driver/mysql.
+func openMySQL(dsn string) (*Store, error) {
+	u, name, err := splitTable(dsn)
+	if err != nil {
+		return nil, err
+	}
+	driverDSN, err := mysqlDSN(u)
+	if err != nil {
+		return nil, err
+	}
+	opts, django := sqlOptions(name)
+	s, err := sqlstore.OpenMySQL(driverDSN, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return &Store{Store: s, Django: django, close: s.Close}, nil
+}
+
+// mysqlDSN turns mysql://user:pass@host:port/db?params into
+// go-sql-driver/mysql's user:pass@tcp(host:port)/db?params (port 3306 by
+// default). The driver takes the user and password as they are (it
+// needs no escaping), so the URL's escapes are decoded.
+func mysqlDSN(u *url.URL) (string, error) {
+	if u.Host == "" {
+		return "", fmt.Errorf("dsn: %s: needs a host (mysql://user:pass@host:port/db)", u.Redacted())
+	}
+	if u.Opaque != "" {
+		return "", fmt.Errorf("dsn: %s: want mysql://user:pass@host:port/db", u.Redacted())
+	}
+	host := u.Host
+	if u.Port() == "" {
+		host = net.JoinHostPort(u.Hostname(), "3306")
+	}
+	db := strings.TrimPrefix(u.Path, "/")
+	if strings.Contains(db, "/") {
+		return "", fmt.Errorf("dsn: %s: the path must be a database name", u.Redacted())
+	}
+	var b strings.Builder
+	if u.User != nil {
+		b.WriteString(u.User.Username())
+		if p, ok := u.User.Password(); ok {
+			b.WriteString(":" + p)
+		}
+		b.WriteString("@")
+	}
+	b.WriteString("tcp(" + host + ")/" + db)
+	if u.RawQuery != "" {
+		b.WriteString("?" + u.RawQuery)
+	}
+	return b.String(), nil
 }

@@ -1,19 +1,22 @@
-// Package sqlstore keeps sessions in a SQL database through database/sql.
+// Package sqlstore keeps sessions in a SQL database through database/sql:
+// SQLite, PostgreSQL, and MySQL or MariaDB.
 //
 // One [Store] type serves every supported database; what differs between
 // them (bind parameters, DDL, the "insert unless a live row exists"
 // statement, how a driver reports a unique violation or a lost connection)
 // lives in a small dialect chosen with [WithDialect] or detected from the
-// *sql.DB's driver. This version supports SQLite through the pure-Go
-// modernc.org/sqlite driver (no cgo); see [OpenSQLite] for a ready-tuned
-// file database.
+// *sql.DB's driver. [OpenSQLite] (the pure-Go modernc.org/sqlite driver,
+// no cgo), [OpenPostgres] (pgx) and [OpenMySQL] (go-sql-driver/mysql)
+// open a ready-tuned database; [New] takes a *sql.DB opened elsewhere.
 //
 // # Choosing the dialect
 //
 // [New] takes the dialect from the [WithDialect] option when given, and
 // otherwise from the package of the driver behind the *sql.DB (db.Driver()):
-// modernc.org/sqlite gives [SQLite]. Any other driver needs WithDialect,
-// which is also how a wrapped or instrumented driver is used.
+// modernc.org/sqlite gives [SQLite], github.com/jackc/pgx/v5/stdlib
+// (driver name "pgx") gives [Postgres], github.com/go-sql-driver/mysql
+// gives [MySQL]. Any other driver needs WithDialect, which is also how a
+// wrapped or instrumented driver is used.
 //
 // # The table
 //
@@ -21,15 +24,22 @@
 // created on first use (or by [Store.Migrate]) with CREATE TABLE IF NOT
 // EXISTS:
 //
-//	id      TEXT PRIMARY KEY  the session key, or session.HashKey(key) (the default, see HashKeys)
-//	data    BLOB              the session codec's bytes
-//	expiry  INTEGER           the instant the record dies, in Unix milliseconds (UTC)
-//	version INTEGER           the compare-and-swap version
+//	id      the session key, or session.HashKey(key) (the default, see HashKeys);
+//	        compared in byte order (PostgreSQL text COLLATE "C", MySQL ascii_bin)
+//	data    the session codec's bytes (BLOB, bytea, longblob)
+//	expiry  the instant the record dies, in Unix milliseconds (UTC), a 64-bit integer
+//	version the compare-and-swap version, a 64-bit integer
 //
 // and an index on expiry for [Store.DeleteExpired]. Expiry instants are
 // stored truncated to the millisecond, and a record is live while
 // expiry > now with both sides in milliseconds: truncation can only make a
 // record die up to a millisecond early, never let a dead one be loaded.
+// "Now" is the clock of the process (see [Clock]), not the database's, so
+// app servers need synchronised clocks, as they do for cookies.
+//
+// [DjangoTable] uses Django's django_session table instead, to share
+// sessions with a Django app; see its documentation for the formats and
+// for how compare-and-swap works without a version column.
 //
 // # Versions
 //
@@ -43,22 +53,36 @@
 // nanosecond of a version this process never saw. Versions fit a signed
 // 64-bit column until the year 2262.
 //
-// # Concurrency
+// # Round trips and concurrency
 //
-// Every write is one statement: Create is an INSERT that replaces only an
-// expired row (INSERT … ON CONFLICT … DO UPDATE … WHERE expiry <= now), and
-// Update is a conditional UPDATE … WHERE id = ? AND version = ? AND
-// expiry > now, so compare-and-swap holds across processes. Statements are
-// prepared once, on first use. SQLite allows one writer at a time: the
-// store queues its own writes in-process (waiting with the caller's
-// context) and relies on the busy timeout for writers in other processes;
-// [OpenSQLite] sets WAL mode and a 5 s busy timeout.
+// Every operation is one statement, so one round trip to the database
+// (statements are prepared once per connection, on first use): Load is a
+// SELECT of the live row; Create is an INSERT that replaces only an
+// expired row (INSERT … ON CONFLICT … DO UPDATE … WHERE expiry <= now on
+// SQLite and PostgreSQL; INSERT … ON DUPLICATE KEY UPDATE col =
+// IF(expiry <= now, new, old) on MySQL); Update is a conditional UPDATE …
+// WHERE id = ? AND version = ? AND expiry > now, and only when it changes
+// nothing does a second SELECT tell a conflict from a missing record. So
+// compare-and-swap holds across processes and app servers sharing the
+// database. A statement the database aborts as a deadlock victim (InnoDB
+// can pick one among concurrent upserts of one key) runs again, up to
+// three times.
+//
+// SQLite allows one writer at a time: the store queues its own writes
+// in-process (waiting with the caller's context) and relies on the busy
+// timeout for writers in other processes; [OpenSQLite] sets WAL mode and a
+// 5 s busy timeout. PostgreSQL and MySQL take concurrent writers; the
+// pools [OpenPostgres] and [OpenMySQL] make are bounded by [MaxConns].
 //
 // # Errors
 //
 // Errors wrap the session package's errors (errors.Is matches
-// session.ErrNotFound, ErrExists, ErrConflict). Lost connections, a closed
-// *sql.DB, a database locked beyond the busy timeout and context deadlines
-// also match session.ErrUnavailable; a cancelled context matches
-// context.Canceled.
+// session.ErrNotFound, ErrExists, ErrConflict). Failures to reach or use
+// the database also match session.ErrUnavailable, which the session
+// Manager's default error handler answers with 503: lost and refused
+// connections, a closed *sql.DB, context deadlines, and per database an
+// SQLite database locked beyond the busy timeout, PostgreSQL's connection
+// exception, shutdown and too-many-connections codes, MySQL's invalid
+// connection, shutdown, killed-connection, lock-wait and read-only
+// errors. A cancelled context matches context.Canceled.
 package sqlstore

@@ -33,7 +33,8 @@ func (s *Store) wrap(ctx context.Context, op string, err error) error {
 // unavailable reports whether err means the database cannot be reached or
 // used right now: a deadline, a broken or closed connection, a closed
 // *sql.DB, a network error, or what the dialect counts as such (SQLite:
-// locked beyond the busy timeout, cannot open the file, I/O error).
+// locked beyond the busy timeout, cannot open the file, I/O error;
+// PostgreSQL and MySQL: see their isUnavailable).
 func (s *Store) unavailable(err error) bool {
 	if errors.Is(err, context.Canceled) {
 		return false // the caller gave up; the database may be fine

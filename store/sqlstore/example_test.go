@@ -119,3 +119,80 @@ func ExampleStore_DeleteExpired() {
 	// Output:
 	// removed 5
 }
+
+// A store on PostgreSQL, for a session.Manager. The DSN is pgx's; set
+// connect_timeout so that requests fail fast (503) while the database is
+// unreachable. (Not run: it needs a server.)
+func ExampleOpenPostgres() {
+	store, err := sqlstore.OpenPostgres("postgres://app@db.internal:5432/app?sslmode=verify-full&connect_timeout=5")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer store.Close()
+	if err := store.Migrate(context.Background()); err != nil {
+		log.Fatal(err) // found at start-up rather than on the first request
+	}
+	m := &session.Manager{Store: store}
+	_ = m.Middleware // wrap the app's handler
+}
+
+// A store on MySQL or MariaDB; the DSN is go-sql-driver/mysql's. (Not
+// run: it needs a server.)
+func ExampleOpenMySQL() {
+	store, err := sqlstore.OpenMySQL("app:secret@tcp(db.internal:3306)/app?timeout=5s&readTimeout=10s&writeTimeout=10s")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer store.Close()
+	m := &session.Manager{Store: store}
+	_ = m.Middleware
+}
+
+// Sessions shared with a Django app: Django's table and Django's session
+// format (the Manager gets session.NewDjangoCodec with Django's
+// SECRET_KEY). The row holds the key itself, Django's signed data, and
+// expire_date as Django writes it on SQLite.
+func ExampleDjangoTable() {
+	dir, err := os.MkdirTemp("", "tether-example")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer os.RemoveAll(dir)
+
+	store, err := sqlstore.OpenSQLite(filepath.Join(dir, "db.sqlite3"), sqlstore.DjangoTable())
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer store.Close()
+	// Django's migrate makes the table; Migrate makes the same one if it
+	// is missing.
+	if err := store.Migrate(context.Background()); err != nil {
+		log.Fatal(err)
+	}
+	codec, err := session.NewDjangoCodec([]byte("the Django app's SECRET_KEY"))
+	if err != nil {
+		log.Fatal(err)
+	}
+	m := &session.Manager{Store: store, Codec: codec}
+	_ = m.Middleware // wrap the app's handler
+
+	// What the Manager stores for {"user": "ada"}:
+	value, _ := codec.EncodeValue("ada")
+	data, _ := codec.Encode(map[string][]byte{"user": value})
+	key := session.NewKey()
+	expiry := time.Date(2030, 1, 2, 3, 4, 5, 500_000_000, time.UTC)
+	if _, err := store.Create(context.Background(), key, session.Record{Data: data, Expiry: expiry}); err != nil {
+		log.Fatal(err)
+	}
+	var storedKey, storedData, expireDate string
+	store.DB().QueryRow(`SELECT session_key, session_data, CAST(expire_date AS TEXT) FROM django_session`).Scan(&storedKey, &storedData, &expireDate)
+	fmt.Println("key as is:", storedKey == key)
+	fmt.Println("Django's data:", storedData == string(data))
+	// The store keeps microseconds, and may store up to 999 µs less than
+	// asked (see Versions).
+	fmt.Println("expire_date:", expireDate[:19])
+	// Output:
+	// key as is: true
+	// Django's data: true
+	// expire_date: 2030-01-02 03:04:05
+}

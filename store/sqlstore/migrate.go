@@ -10,6 +10,12 @@ import (
 // processes. Stores run it on first use unless [AutoMigrate] is off; call
 // it at start-up to find a database problem early, or with AutoMigrate(false)
 // from a deployment step.
+//
+// With [DjangoTable], Migrate leaves an existing table alone (whatever its
+// indexes) and otherwise creates it as Django's sessions.0001_initial
+// migration does, with the same column types and index names. Django's
+// own migrate then still wants to create it: run
+// "manage.py migrate sessions --fake-initial" (or let Django create it).
 func (s *Store) Migrate(ctx context.Context) error {
 	if s.closed.Load() {
 		return s.wrap(ctx, "migrate", errClosed)
@@ -26,9 +32,17 @@ func (s *Store) migrate(ctx context.Context) error {
 		return err
 	}
 	defer s.unlockWrite()
-	for _, stmt := range s.d.createTable(s.table) {
+	ddl := s.d.createTable(s.table)
+	if s.django {
+		// Django's table is Django's: touch nothing when it exists.
+		if exists, err := s.tableExists(ctx); exists || err != nil {
+			return err
+		}
+		ddl = s.d.djangoTable(s.table)
+	}
+	for _, stmt := range ddl {
 		if _, err := s.db.ExecContext(ctx, stmt); err != nil {
-			if s.d.isUniqueViolation(err) {
+			if s.d.isAlreadyExists(err) {
 				// Another process created it at the same moment (PostgreSQL
 				// reports a racing CREATE … IF NOT EXISTS this way).
 				continue
@@ -37,6 +51,17 @@ func (s *Store) migrate(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// tableExists reports whether the store's table can be read. An error
+// other than the context's says it cannot (missing, or not readable: the
+// DDL that follows will tell).
+func (s *Store) tableExists(ctx context.Context) (bool, error) {
+	rows, err := s.db.QueryContext(ctx, "SELECT 1 FROM "+s.table.qualified(s.d)+" WHERE 1 = 0")
+	if err != nil {
+		return false, ctx.Err()
+	}
+	return true, rows.Close()
 }
 
 // ensure gets the store ready before its first use: it runs the migration

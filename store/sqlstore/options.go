@@ -1,6 +1,7 @@
 package sqlstore
 
 import (
+	"database/sql"
 	"fmt"
 	"regexp"
 	"strings"
@@ -20,6 +21,11 @@ type config struct {
 	autoMigrate bool
 	now         func() time.Time
 	dialect     Dialect
+	django      bool
+
+	// Whether Table, HashKeys and AutoMigrate were given, for the
+	// defaults of Django mode.
+	tableSet, hashKeysSet, autoMigrateSet bool
 }
 
 func defaultConfig() config {
@@ -31,27 +37,30 @@ func defaultConfig() config {
 	}
 }
 
-// Table sets the table's name (default "tether_sessions"). It is an SQL
-// identifier of letters, digits and underscores, optionally qualified by a
-// schema ("sessions.tether_sessions"); anything else makes New fail.
+// Table sets the table's name (default "tether_sessions", or
+// "django_session" with [DjangoTable]). It is an SQL identifier of
+// letters, digits and underscores, optionally qualified by a schema
+// ("sessions.tether_sessions"; a database on MySQL, an attached database
+// on SQLite); anything else makes New fail.
 func Table(name string) Option {
-	return func(c *config) { c.table = name }
+	return func(c *config) { c.table, c.tableSet = name, true }
 }
 
 // HashKeys chooses what the id column holds: session.HashKey(key) when on
 // (the default), so that a leaked table does not leak live sessions, or the
 // session key itself when off. Switching it on an existing table makes
-// every stored session unreachable.
+// every stored session unreachable. Django's table holds raw keys:
+// with [DjangoTable], HashKeys(true) makes New fail.
 func HashKeys(on bool) Option {
-	return func(c *config) { c.hashKeys = on }
+	return func(c *config) { c.hashKeys, c.hashKeysSet = on, true }
 }
 
 // AutoMigrate chooses whether the store creates its table and index on
-// first use (the default). Turn it off when the schema is managed
-// elsewhere, or the database user may not run DDL; [Store.Migrate] still
-// works.
+// first use (the default, except with [DjangoTable], whose table Django's
+// migrations make). Turn it off when the schema is managed elsewhere, or
+// the database user may not run DDL; [Store.Migrate] still works.
 func AutoMigrate(on bool) Option {
-	return func(c *config) { c.autoMigrate = on }
+	return func(c *config) { c.autoMigrate, c.autoMigrateSet = on, true }
 }
 
 // Clock sets the function that tells the current time when the store
@@ -70,6 +79,21 @@ func Clock(now func() time.Time) Option {
 // does not know, for example a wrapper that instruments another driver.
 func WithDialect(d Dialect) Option {
 	return func(c *config) { c.dialect = d }
+}
+
+// MaxConns is the size of the connection pool of a database opened by
+// [OpenPostgres] or [OpenMySQL]: a burst of requests waits for a
+// connection (with its context) instead of exhausting the server's
+// connection limit (100 on PostgreSQL, 151 on MySQL by default). Idle
+// connections are kept for 5 minutes.
+const MaxConns = 25
+
+// setPool sizes the pool of a database opened by OpenPostgres or
+// OpenMySQL.
+func setPool(db *sql.DB) {
+	db.SetMaxOpenConns(MaxConns)
+	db.SetMaxIdleConns(MaxConns)
+	db.SetConnMaxIdleTime(5 * time.Minute)
 }
 
 var identRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)

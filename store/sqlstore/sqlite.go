@@ -2,11 +2,14 @@ package sqlstore
 
 import (
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
+	"time"
 
-	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
+	"modernc.org/sqlite" // registers the "sqlite" database/sql driver
 )
 
 // SQLiteBusyTimeout is how long, in milliseconds, a connection opened by
@@ -72,11 +75,16 @@ func (sqliteDialect) placeholder(int) string { return "?" }
 
 func (sqliteDialect) quote(ident string) string { return `"` + ident + `"` }
 
-func (d sqliteDialect) createTable(t table) []string {
-	idx := d.quote(t.name() + "_expiry_idx")
+// index names an index of table t: SQLite qualifies the index, not its
+// table.
+func (d sqliteDialect) index(t table, name string) string {
 	if s := t.schema(); s != "" {
-		idx = d.quote(s) + "." + idx // SQLite qualifies the index, not its table
+		return d.quote(s) + "." + d.quote(name)
 	}
+	return d.quote(name)
+}
+
+func (d sqliteDialect) createTable(t table) []string {
 	return []string{
 		"CREATE TABLE IF NOT EXISTS " + t.qualified(d) + ` (
 	id TEXT NOT NULL PRIMARY KEY,
@@ -84,37 +92,95 @@ func (d sqliteDialect) createTable(t table) []string {
 	expiry INTEGER NOT NULL,
 	version INTEGER NOT NULL
 )`,
-		"CREATE INDEX IF NOT EXISTS " + idx + " ON " + d.quote(t.name()) + " (expiry)",
+		"CREATE INDEX IF NOT EXISTS " + d.index(t, t.name()+"_expiry_idx") + " ON " + d.quote(t.name()) + " (expiry)",
+	}
+}
+
+// djangoTable is what Django's sessions.0001_initial migration runs on
+// SQLite.
+func (d sqliteDialect) djangoTable(t table) []string {
+	return []string{
+		"CREATE TABLE IF NOT EXISTS " + t.qualified(d) +
+			` ("session_key" varchar(40) NOT NULL PRIMARY KEY, "session_data" text NOT NULL, "expire_date" datetime NOT NULL)`,
+		"CREATE INDEX IF NOT EXISTS " + d.index(t, djangoIndexName(t.name(), "expire_date", "", 0)) +
+			" ON " + d.quote(t.name()) + ` ("expire_date")`,
 	}
 }
 
 // create inserts, or replaces an expired row in the same statement: the
 // DO UPDATE's WHERE leaves a live row alone, and SQLite then reports no
 // row changed.
-func (d sqliteDialect) create(t table) query {
+func (d sqliteDialect) create(t table, c *columns) query {
 	q := t.qualified(d)
-	return compile(d, "INSERT INTO "+q+" (id, data, expiry, version) VALUES (?, ?, ?, ?)"+
-		" ON CONFLICT (id) DO UPDATE SET data = excluded.data, expiry = excluded.expiry, version = excluded.version"+
-		" WHERE "+q+".expiry <= ?",
-		paramID, paramData, paramExpiry, paramVersion, paramNow)
+	return compile(d, c.insertInto(q)+" ON CONFLICT ("+c.id+") DO UPDATE SET "+setExcluded(c, "excluded")+
+		" WHERE "+q+"."+c.expiry+" <= ?",
+		slices.Concat(c.insertParams, []param{paramNow})...)
 }
 
-func (d sqliteDialect) deleteExpired(t table, limited bool) query {
+func (d sqliteDialect) deleteExpired(t table, c *columns, limited bool) query {
 	q := t.qualified(d)
 	if !limited {
-		return compile(d, "DELETE FROM "+q+" WHERE expiry <= ?", paramNow)
+		return compile(d, "DELETE FROM "+q+" WHERE "+c.expiry+" <= ?", paramNow)
 	}
 	// DELETE … LIMIT needs a compile-time option; a subquery does not.
-	return compile(d, "DELETE FROM "+q+" WHERE id IN (SELECT id FROM "+q+" WHERE expiry <= ? LIMIT ?)",
+	// SQLite runs the statement alone, so nothing changes the rows
+	// between the subquery and the delete.
+	return compile(d, "DELETE FROM "+q+" WHERE "+c.id+" IN (SELECT "+c.id+" FROM "+q+" WHERE "+c.expiry+" <= ? LIMIT ?)",
 		paramNow, paramLimit)
 }
 
-func (d sqliteDialect) list(t table, limited bool) query {
-	s := "SELECT id, expiry, length(data) FROM " + t.qualified(d) + " WHERE id > ? AND expiry > ? ORDER BY id"
-	if !limited {
-		return compile(d, s, paramAfter, paramNow)
+// byteOrder: SQLite's default BINARY collation compares bytes.
+func (sqliteDialect) byteOrder(col string) string { return col }
+
+// byteLength: length() counts characters of a text value.
+func (sqliteDialect) byteLength(col string) string { return "length(CAST(" + col + " AS BLOB))" }
+
+// djangoExpiryText reads expire_date as the text Django stored; the cast
+// also keeps modernc.org/sqlite from turning a datetime column into a
+// time.Time.
+func (sqliteDialect) djangoExpiryText(col string) string { return "CAST(" + col + " AS TEXT)" }
+
+// djangoText is Python's str(datetime) of a naive UTC datetime, Django's
+// form on SQLite: the fraction only when there are microseconds. SQLite
+// compares these texts lexically, which orders them in time.
+func (sqliteDialect) djangoText(t time.Time) string {
+	t = t.UTC()
+	if t.Nanosecond() == 0 {
+		return t.Format(time.DateTime)
 	}
-	return compile(d, s+" LIMIT ?", paramAfter, paramNow, paramLimit)
+	return t.Format("2006-01-02 15:04:05.000000")
+}
+
+func (d sqliteDialect) djangoTime(t time.Time) any { return d.djangoText(t) }
+
+func (sqliteDialect) djangoVersion(data, expiryText string) string {
+	return sqliteVersionFunc + "(" + data + ", " + expiryText + ")"
+}
+
+// sqliteVersionFunc is the SQL function, registered with modernc.org/sqlite
+// by this package, that computes a Django row's version (SQLite has no
+// SHA-256 of its own).
+const sqliteVersionFunc = "tether_django_version"
+
+func init() {
+	sqlite.MustRegisterDeterministicScalarFunction(sqliteVersionFunc, 2,
+		func(_ *sqlite.FunctionContext, args []driver.Value) (driver.Value, error) {
+			return djangoVersionHex(sqliteText(args[0]), sqliteText(args[1])), nil
+		})
+}
+
+// sqliteText is a function argument as text, as SQLite's || would see it.
+func sqliteText(v driver.Value) string {
+	switch v := v.(type) {
+	case string:
+		return v
+	case []byte:
+		return string(v)
+	case nil:
+		return ""
+	default:
+		return fmt.Sprint(v)
+	}
 }
 
 // SQLite result codes (https://sqlite.org/rescode.html).
@@ -157,5 +223,13 @@ func (sqliteDialect) isUnavailable(err error) bool {
 	return strings.Contains(msg, "database is locked") || strings.Contains(msg, "database table is locked") ||
 		strings.Contains(msg, "unable to open database file")
 }
+
+// isAlreadyExists: IF NOT EXISTS never fails in SQLite, whose DDL runs
+// alone.
+func (sqliteDialect) isAlreadyExists(error) bool { return false }
+
+// isRetryable: a busy database is reported as unavailable instead; the
+// busy timeout has already waited.
+func (sqliteDialect) isRetryable(error) bool { return false }
 
 func (sqliteDialect) serialWrites() bool { return true }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -22,6 +23,7 @@ type Store struct {
 	table table
 	q     *queries
 
+	django      bool // Django's table (DjangoTable)
 	hashKeys    bool
 	autoMigrate bool
 	now         func() time.Time
@@ -52,10 +54,11 @@ var (
 var errClosed = fmt.Errorf("store is closed: %w", session.ErrUnavailable)
 
 // New returns a store on db. The dialect comes from [WithDialect] or else
-// from the type of db's driver (modernc.org/sqlite); New fails for a driver
-// it does not know, or a bad [Table] name. New does not touch the database:
-// on first use the store creates its table (see [AutoMigrate] and
-// [Store.Migrate]) and prepares its statements.
+// from the type of db's driver (modernc.org/sqlite, pgx's stdlib,
+// go-sql-driver/mysql); New fails for a driver it does not know, a bad
+// [Table] name, or HashKeys(true) with [DjangoTable]. New does not touch
+// the database: on first use the store creates its table (see
+// [AutoMigrate] and [Store.Migrate]) and prepares its statements.
 func New(db *sql.DB, opts ...Option) (*Store, error) {
 	if db == nil {
 		return nil, errors.New("sqlstore: nil *sql.DB")
@@ -63,6 +66,18 @@ func New(db *sql.DB, opts ...Option) (*Store, error) {
 	cfg := defaultConfig()
 	for _, o := range opts {
 		o(&cfg)
+	}
+	if cfg.django {
+		if cfg.hashKeysSet && cfg.hashKeys {
+			return nil, errors.New("sqlstore: DjangoTable keeps raw session keys; HashKeys(true) cannot apply")
+		}
+		cfg.hashKeys = false
+		if !cfg.tableSet {
+			cfg.table = DjangoTableName
+		}
+		if !cfg.autoMigrateSet {
+			cfg.autoMigrate = false
+		}
 	}
 	parts, err := splitTable(cfg.table)
 	if err != nil {
@@ -78,12 +93,17 @@ func New(db *sql.DB, opts ...Option) (*Store, error) {
 	if !ok {
 		return nil, fmt.Errorf("sqlstore: unsupported dialect %q", name)
 	}
+	cols := tetherColumns(d)
+	if cfg.django {
+		cols = djangoColumns(d)
+	}
 	s := &Store{
 		db:          db,
 		d:           d,
 		name:        name,
 		table:       table(parts),
-		q:           buildQueries(d, table(parts)),
+		q:           buildQueries(d, table(parts), cols, cfg.django),
+		django:      cfg.django,
 		hashKeys:    cfg.hashKeys,
 		autoMigrate: cfg.autoMigrate,
 		now:         cfg.now,
@@ -102,10 +122,18 @@ func (s *Store) DB() *sql.DB { return s.db }
 // Dialect returns the store's dialect.
 func (s *Store) Dialect() Dialect { return s.name }
 
+// Django reports whether the store works on Django's table ([DjangoTable]),
+// whose records the Manager must encode with session.NewDjangoCodec for
+// Django to read them.
+func (s *Store) Django() bool { return s.django }
+
+// Table returns the name of the store's table, as given to [Table].
+func (s *Store) Table() string { return strings.Join(s.table, ".") }
+
 // Close releases the store's prepared statements and, if the store opened
-// the database ([OpenSQLite]), closes it; a *sql.DB given to [New] stays
-// open. The store cannot be used afterwards: its methods return an error
-// matching session.ErrUnavailable.
+// the database ([OpenSQLite], [OpenPostgres], [OpenMySQL]), closes it; a
+// *sql.DB given to [New] stays open. The store cannot be used afterwards:
+// its methods return an error matching session.ErrUnavailable.
 func (s *Store) Close() error {
 	if s.closed.Swap(true) {
 		return nil
@@ -139,6 +167,16 @@ func (s *Store) id(key string) string {
 
 // nowMs is the current time in Unix milliseconds.
 func (s *Store) nowMs() int64 { return s.now().UnixMilli() }
+
+// nowArg is the current time in the stored form, for comparisons with the
+// expiry column.
+func (s *Store) nowArg() any {
+	if s.django {
+		_, now := s.djangoNow()
+		return now
+	}
+	return s.nowMs()
+}
 
 // expiryMs is the stored form of an expiry instant: Unix milliseconds,
 // truncated towards the past.
@@ -174,18 +212,29 @@ func (s *Store) unlockWrite() {
 	}
 }
 
+// maxRetries is how many times a statement that failed transiently (a
+// deadlock victim) runs again.
+const maxRetries = 3
+
 // exec runs write statement qi, in the write queue, and returns the number
-// of rows it affected.
+// of rows it affected. A statement the database rolled back as a deadlock
+// victim runs again: each statement is a transaction of its own.
 func (s *Store) exec(ctx context.Context, p *prepared, qi int, a *args) (int64, error) {
 	if err := s.lockWrite(ctx); err != nil {
 		return 0, err
 	}
 	defer s.unlockWrite()
-	res, err := p[qi].ExecContext(ctx, s.q[qi].bind(a)...)
-	if err != nil {
-		return 0, err
+	bound := s.q[qi].bind(a)
+	for attempt := 0; ; attempt++ {
+		res, err := p[qi].ExecContext(ctx, bound...)
+		if err != nil {
+			if attempt < maxRetries && s.d.isRetryable(err) && ctx.Err() == nil {
+				continue
+			}
+			return 0, err
+		}
+		return res.RowsAffected()
 	}
-	return res.RowsAffected()
 }
 
 // queryRow runs query qi, which selects at most one row.
@@ -198,6 +247,9 @@ func (s *Store) Load(ctx context.Context, key string) (session.Record, error) {
 	p, err := s.ensure(ctx)
 	if err != nil {
 		return session.Record{}, s.wrap(ctx, "load", err)
+	}
+	if s.django {
+		return s.loadDjango(ctx, p, key)
 	}
 	a := args{id: s.id(key), now: s.nowMs()}
 	var (
@@ -225,6 +277,37 @@ func (s *Store) Load(ctx context.Context, key string) (session.Record, error) {
 	}, nil
 }
 
+// loadDjango is Load on Django's table: the version is the one the
+// database computes from the row, as the compare-and-swap will.
+func (s *Store) loadDjango(ctx context.Context, p *prepared, key string) (session.Record, error) {
+	_, now := s.djangoNow()
+	a := args{id: key, now: now}
+	var (
+		data                []byte
+		expiryText, version string
+	)
+	err := s.queryRow(ctx, p, qLoad, &a).Scan(&data, &expiryText, &version)
+	if errors.Is(err, sql.ErrNoRows) {
+		return session.Record{}, fmt.Errorf("sqlstore: load: %w", session.ErrNotFound)
+	}
+	if err != nil {
+		return session.Record{}, s.wrap(ctx, "load", err)
+	}
+	expiry, err := parseDjangoExpiry(expiryText)
+	if err != nil {
+		return session.Record{}, fmt.Errorf("sqlstore: load: bad expire_date %q: %w", expiryText, err)
+	}
+	v, ok := parseVersionHex(version)
+	if !ok {
+		return session.Record{}, fmt.Errorf("sqlstore: load: bad version %q from the database", version)
+	}
+	data = djangoDataBack(data)
+	if data == nil {
+		data = []byte{}
+	}
+	return session.Record{Data: data, Expiry: expiry, Version: v}, nil
+}
+
 // Create implements session.Store with one statement that inserts the
 // record, or replaces an expired one, and changes no row when a live
 // record exists (then ErrExists).
@@ -233,12 +316,25 @@ func (s *Store) Create(ctx context.Context, key string, rec session.Record) (ses
 	if err != nil {
 		return 0, s.wrap(ctx, "create", err)
 	}
-	a := args{
-		id:      s.id(key),
-		data:    nonNil(rec.Data),
-		expiry:  expiryMs(rec.Expiry),
-		version: nextVersion(0),
-		now:     s.nowMs(),
+	var (
+		a       args
+		version session.Version
+	)
+	if s.django {
+		data := djangoData(rec.Data)
+		_, now := s.djangoNow()
+		expiry, _, v := s.djangoExpiry(data, rec.Expiry, 0)
+		a = args{id: key, data: data, expiry: s.d.djangoTime(expiry), now: now}
+		version = v
+	} else {
+		a = args{
+			id:      s.id(key),
+			data:    nonNil(rec.Data),
+			expiry:  expiryMs(rec.Expiry),
+			version: nextVersion(0),
+			now:     s.nowMs(),
+		}
+		version = session.Version(a.version)
 	}
 	n, err := s.exec(ctx, p, qCreate, &a)
 	if err != nil {
@@ -250,31 +346,43 @@ func (s *Store) Create(ctx context.Context, key string, rec session.Record) (ses
 	if n == 0 {
 		return 0, fmt.Errorf("sqlstore: create: %w", session.ErrExists)
 	}
-	return session.Version(a.version), nil
+	return version, nil
 }
 
 // Update implements session.Store as one conditional statement: an UPDATE
 // of the live row at the expected version or, when rec.Expiry has already
 // passed, a DELETE of it. When it changes no row, a second query tells
-// ErrConflict (a live row at another version) from ErrNotFound.
+// ErrConflict (a live row at another version) from ErrNotFound. In Django
+// mode the version compared is the hash of the row (see DjangoTable),
+// computed by the database in the same statement.
 func (s *Store) Update(ctx context.Context, key string, rec session.Record) (session.Version, error) {
 	p, err := s.ensure(ctx)
 	if err != nil {
 		return 0, s.wrap(ctx, "update", err)
 	}
-	a := args{
-		id:     s.id(key),
-		data:   nonNil(rec.Data),
-		expiry: expiryMs(rec.Expiry),
-		now:    s.nowMs(),
+	var (
+		a       args
+		version session.Version
+		retire  bool
+	)
+	if s.django {
+		data := djangoData(rec.Data)
+		nowT, now := s.djangoNow()
+		expiry, _, v := s.djangoExpiry(data, rec.Expiry, rec.Version)
+		a = args{id: key, data: data, expiry: s.d.djangoTime(expiry), oldVer: versionHex(uint64(rec.Version)), now: now}
+		version, retire = v, !expiry.After(nowT)
+	} else {
+		expiry, now := expiryMs(rec.Expiry), s.nowMs()
+		a = args{id: s.id(key), data: nonNil(rec.Data), expiry: expiry, now: now}
+		if rec.Version == 0 || rec.Version > math.MaxInt64 {
+			return 0, s.updateFailed(ctx, p, &a, rec.Version) // no stored record can have it
+		}
+		a.oldVer = int64(rec.Version)
+		a.version = nextVersion(int64(rec.Version))
+		version, retire = session.Version(a.version), expiry <= now
 	}
-	if rec.Version == 0 || rec.Version > math.MaxInt64 {
-		return 0, s.updateFailed(ctx, p, &a, rec.Version) // no stored record can have it
-	}
-	a.oldVer = int64(rec.Version)
-	a.version = nextVersion(a.oldVer)
 	qi := qUpdate
-	if a.expiry <= a.now {
+	if retire {
 		// Retiring the record: leave nothing behind to clean up.
 		qi = qRetire
 	}
@@ -285,7 +393,7 @@ func (s *Store) Update(ctx context.Context, key string, rec session.Record) (ses
 	if n == 0 {
 		return 0, s.updateFailed(ctx, p, &a, rec.Version)
 	}
-	return session.Version(a.version), nil
+	return version, nil
 }
 
 // updateFailed tells why an Update changed nothing.
@@ -299,7 +407,22 @@ func (s *Store) updateFailed(ctx context.Context, p *prepared, a *args, expected
 
 // probe returns the version of the live row under a.id, or 0 when there is
 // none.
-func (s *Store) probe(ctx context.Context, p *prepared, a *args) (int64, error) {
+func (s *Store) probe(ctx context.Context, p *prepared, a *args) (session.Version, error) {
+	if s.django {
+		var stored string
+		err := s.queryRow(ctx, p, qProbe, a).Scan(&stored)
+		if errors.Is(err, sql.ErrNoRows) {
+			return 0, nil
+		}
+		if err != nil {
+			return 0, err
+		}
+		v, ok := parseVersionHex(stored)
+		if !ok {
+			return 0, fmt.Errorf("bad version %q from the database", stored)
+		}
+		return v, nil
+	}
 	var stored int64
 	err := s.queryRow(ctx, p, qProbe, a).Scan(&stored)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -309,10 +432,10 @@ func (s *Store) probe(ctx context.Context, p *prepared, a *args) (int64, error) 
 		return 0, err
 	}
 	observeVersion(stored)
-	return stored, nil
+	return session.Version(stored), nil
 }
 
-func updateError(stored int64, expected session.Version) error {
+func updateError(stored, expected session.Version) error {
 	if stored == 0 {
 		return fmt.Errorf("sqlstore: update: %w", session.ErrNotFound)
 	}
@@ -333,14 +456,15 @@ func (s *Store) Delete(ctx context.Context, key string) error {
 }
 
 // DeleteExpired implements session.Store. With limit > 0 it deletes at
-// most limit rows in one statement (on SQLite, DELETE … WHERE id IN (SELECT
-// … LIMIT ?)), so that a large backlog is cleared in short transactions.
+// most limit rows in one statement (DELETE … ORDER BY expiry LIMIT ? on
+// MySQL, DELETE … WHERE id IN (SELECT … LIMIT ?) elsewhere), so that a
+// large backlog is cleared in short transactions.
 func (s *Store) DeleteExpired(ctx context.Context, limit int) (int, error) {
 	p, err := s.ensure(ctx)
 	if err != nil {
 		return 0, s.wrap(ctx, "delete expired", err)
 	}
-	a := args{now: s.nowMs(), limit: limit}
+	a := args{now: s.nowArg(), limit: limit}
 	qi := qDeleteExpired
 	if limit > 0 {
 		qi = qDeleteExpiredLimited

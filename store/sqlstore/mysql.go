@@ -1,0 +1,217 @@
+package sqlstore
+
+import (
+	"database/sql"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/go-sql-driver/mysql" // registers the "mysql" database/sql driver
+)
+
+// MySQLConnMaxLifetime is how long a connection opened by [OpenMySQL] is
+// reused, below the servers' and proxies' usual idle limits (the driver's
+// own advice).
+const MySQLConnMaxLifetime = 3 * time.Minute
+
+// OpenMySQL opens a MySQL or MariaDB database through
+// github.com/go-sql-driver/mysql and returns a store on it. dsn is in the
+// driver's form, "user:password@tcp(host:3306)/dbname?param=value" (see
+// its documentation); it is checked here, but no connection is made until
+// the store's first use. The store's Close closes the database. The pool
+// holds up to [MaxConns] connections, recycled after
+// [MySQLConnMaxLifetime] (see [Store.DB] to change that).
+//
+// The store needs no parameter in dsn: it binds and reads expiry instants
+// as integers or text, so parseTime and loc do not matter to it. It needs
+// clientFoundRows off (the driver's default), because Create tells "a live
+// record exists" from "inserted" by the number of rows changed;
+// OpenMySQL refuses a dsn with clientFoundRows=true. Set timeout (dial),
+// readTimeout and writeTimeout, e.g. "timeout=2s&readTimeout=5s", so that
+// requests fail fast while the server is unreachable.
+func OpenMySQL(dsn string, opts ...Option) (*Store, error) {
+	cfg, err := mysql.ParseDSN(dsn)
+	if err != nil {
+		return nil, fmt.Errorf("sqlstore: open mysql: %w", err)
+	}
+	if cfg.ClientFoundRows {
+		return nil, errors.New("sqlstore: open mysql: clientFoundRows=true is not supported (Create counts changed rows)")
+	}
+	conn, err := mysql.NewConnector(cfg)
+	if err != nil {
+		return nil, fmt.Errorf("sqlstore: open mysql: %w", err)
+	}
+	db := sql.OpenDB(conn)
+	setPool(db)
+	db.SetConnMaxLifetime(MySQLConnMaxLifetime)
+	s, err := New(db, append([]Option{WithDialect(MySQL)}, opts...)...)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	s.ownDB = true
+	return s, nil
+}
+
+// mysqlDialect is the dialect of MySQL and MariaDB.
+type mysqlDialect struct{}
+
+func (mysqlDialect) placeholder(int) string { return "?" }
+
+func (mysqlDialect) quote(ident string) string { return "`" + ident + "`" }
+
+// createTable: ids are ASCII compared byte by byte (ascii_bin), data is
+// binary (longblob takes the 1 MiB values of the conformance suite, where
+// blob stops at 64 KiB). The index is declared in the table, since MySQL
+// (unlike MariaDB) has no CREATE INDEX IF NOT EXISTS.
+func (d mysqlDialect) createTable(t table) []string {
+	return []string{
+		"CREATE TABLE IF NOT EXISTS " + t.qualified(d) + ` (
+	id varchar(128) CHARACTER SET ascii COLLATE ascii_bin NOT NULL PRIMARY KEY,
+	data longblob NOT NULL,
+	expiry bigint NOT NULL,
+	version bigint NOT NULL,
+	KEY ` + d.quote(t.name()+"_expiry_idx") + ` (expiry)
+) ENGINE=InnoDB`,
+	}
+}
+
+// djangoTable gives the table Django's sessions.0001_initial migration
+// makes on MySQL (Django runs CREATE TABLE, then CREATE INDEX with this
+// name; here the index is declared in the table, see createTable). The
+// character set is the database's default, as with Django.
+func (d mysqlDialect) djangoTable(t table) []string {
+	return []string{
+		"CREATE TABLE IF NOT EXISTS " + t.qualified(d) +
+			" (`session_key` varchar(40) NOT NULL PRIMARY KEY, `session_data` longtext NOT NULL, `expire_date` datetime(6) NOT NULL, " +
+			"KEY " + d.quote(djangoIndexName(t.name(), "expire_date", "", 64)) + " (`expire_date`))",
+	}
+}
+
+// create is INSERT … ON DUPLICATE KEY UPDATE, each column set to
+// IF(expired, new, old). MySQL assigns left to right and later
+// expressions see the columns already assigned, so the expiry comes last
+// and every IF tests the old one. Rows affected (without clientFoundRows):
+// 1 inserted, 2 replaced an expired row, 0 left a live row as it was.
+// (An expired row replaced by exactly the same values also reports 0;
+// versions are new on every write, so that cannot happen.)
+func (d mysqlDialect) create(t table, c *columns) query {
+	var set []string
+	params := slices.Clone(c.insertParams)
+	for _, col := range c.insert[1:] {
+		set = append(set, col+" = IF("+c.expiry+" <= ?, VALUES("+col+"), "+col+")")
+		params = append(params, paramNow)
+	}
+	return compile(d, c.insertInto(t.qualified(d))+" ON DUPLICATE KEY UPDATE "+strings.Join(set, ", "), params...)
+}
+
+// deleteExpired: a single-table DELETE takes ORDER BY and LIMIT, and
+// locks the rows it deletes as it finds them.
+func (d mysqlDialect) deleteExpired(t table, c *columns, limited bool) query {
+	s := "DELETE FROM " + t.qualified(d) + " WHERE " + c.expiry + " <= ?"
+	if !limited {
+		return compile(d, s, paramNow)
+	}
+	return compile(d, s+" ORDER BY "+c.expiry+" LIMIT ?", paramNow, paramLimit)
+}
+
+// byteOrder: Django's session_key has the table's character set and
+// (usually case-insensitive) collation; its bytes compare in byte order.
+func (mysqlDialect) byteOrder(col string) string { return "CAST(" + col + " AS BINARY)" }
+
+// byteLength: LENGTH counts bytes (CHAR_LENGTH counts characters).
+func (mysqlDialect) byteLength(col string) string { return "LENGTH(" + col + ")" }
+
+// djangoExpiryText: datetime(6) holds Django's naive UTC, printed with
+// all six fraction digits; no time zone conversion is involved.
+func (mysqlDialect) djangoExpiryText(col string) string {
+	return "DATE_FORMAT(" + col + ", '%Y-%m-%d %H:%i:%s.%f')"
+}
+
+func (mysqlDialect) djangoText(t time.Time) string {
+	return t.UTC().Format("2006-01-02 15:04:05.000000")
+}
+
+// djangoTime: the naive UTC text; the server converts it to a datetime
+// when it compares it with or stores it in the datetime(6) column, so
+// neither parseTime nor the connection's time zone matters.
+func (d mysqlDialect) djangoTime(t time.Time) any { return d.djangoText(t) }
+
+func (mysqlDialect) djangoVersion(data, expiryText string) string {
+	return "LEFT(SHA2(CONCAT(" + data + ", " + expiryText + "), 256), 16)"
+}
+
+// mysqlErrno returns the server error number of err.
+func mysqlErrno(err error) (uint16, bool) {
+	var me *mysql.MySQLError
+	if errors.As(err, &me) {
+		return me.Number, true
+	}
+	return 0, false
+}
+
+// MySQL and MariaDB server error numbers.
+const (
+	myDupEntry           = 1062 // ER_DUP_ENTRY
+	myDupEntryKeyName    = 1586 // ER_DUP_ENTRY_WITH_KEY_NAME
+	myTableExists        = 1050 // ER_TABLE_EXISTS_ERROR
+	myDupKeyName         = 1061 // ER_DUP_KEYNAME
+	myDeadlock           = 1213 // ER_LOCK_DEADLOCK
+	myConCount           = 1040 // ER_CON_COUNT_ERROR: too many connections
+	myShutdown           = 1053 // ER_SERVER_SHUTDOWN
+	myUserConnections    = 1203 // ER_TOO_MANY_USER_CONNECTIONS
+	myLockWaitTimeout    = 1205 // ER_LOCK_WAIT_TIMEOUT
+	myReadOnly           = 1290 // ER_OPTION_PREVENTS_STATEMENT (--read-only)
+	myReadOnlyTx         = 1792 // ER_CANT_EXECUTE_IN_READ_ONLY_TRANSACTION
+	myReadOnlyMode       = 1836 // ER_READ_ONLY_MODE
+	myConnectionKilled   = 1927 // MariaDB ER_CONNECTION_KILLED
+	myStatementTimeout   = 1969 // MariaDB ER_STATEMENT_TIMEOUT
+	myQueryTimeout       = 3024 // MySQL ER_QUERY_TIMEOUT
+	myServerGone         = 2006 // CR_SERVER_GONE_ERROR
+	myServerLost         = 2013 // CR_SERVER_LOST
+	myConnectionRefused  = 2002 // CR_CONNECTION_ERROR
+	myConnHostRefused    = 2003 // CR_CONN_HOST_ERROR
+	myTooManyConnections = 1226 // ER_USER_LIMIT_REACHED
+)
+
+func (mysqlDialect) isUniqueViolation(err error) bool {
+	n, ok := mysqlErrno(err)
+	return ok && (n == myDupEntry || n == myDupEntryKeyName)
+}
+
+func (mysqlDialect) isAlreadyExists(err error) bool {
+	n, ok := mysqlErrno(err)
+	return ok && (n == myTableExists || n == myDupKeyName)
+}
+
+// isUnavailable: the driver's broken connection, and the server's "too
+// many connections", shutdown, killed connection, timeouts and read-only
+// (a fail-over in progress) errors.
+func (mysqlDialect) isUnavailable(err error) bool {
+	if errors.Is(err, mysql.ErrInvalidConn) {
+		return true
+	}
+	n, ok := mysqlErrno(err)
+	if !ok {
+		return false
+	}
+	switch n {
+	case myConCount, myShutdown, myUserConnections, myLockWaitTimeout, myReadOnly, myReadOnlyTx,
+		myReadOnlyMode, myConnectionKilled, myStatementTimeout, myQueryTimeout, myServerGone,
+		myServerLost, myConnectionRefused, myConnHostRefused, myTooManyConnections, myDeadlock:
+		return true
+	}
+	return false
+}
+
+// isRetryable: InnoDB picks a deadlock victim among single statements too
+// (concurrent INSERT … ON DUPLICATE KEY UPDATE of one key), and rolls the
+// statement back, so it can run again.
+func (mysqlDialect) isRetryable(err error) bool {
+	n, ok := mysqlErrno(err)
+	return ok && n == myDeadlock
+}
+
+func (mysqlDialect) serialWrites() bool { return false }

@@ -1,0 +1,190 @@
+package sqlstore
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
+)
+
+// OpenPostgres opens a PostgreSQL database through pgx's database/sql
+// driver and returns a store on it. dsn is anything pgx accepts: a URL
+// ("postgres://user:pass@host:5432/db?sslmode=disable&connect_timeout=5")
+// or key=value pairs ("host=… dbname=…"), with the PG* environment
+// variables as defaults. It is checked here, but no connection is made
+// until the store's first use. The store's Close closes the database.
+//
+// Set connect_timeout in dsn (seconds) so that requests fail fast while
+// the server is unreachable: pgx waits for the caller's context otherwise.
+// The pool holds up to [MaxConns] connections (see [Store.DB] to change
+// it). The store prepares its statements on
+// each connection once, so it needs session pooling from a proxy such as
+// PgBouncer (in transaction pooling, open the *sql.DB yourself with a pgx
+// exec mode that does not prepare, and use [New]).
+func OpenPostgres(dsn string, opts ...Option) (*Store, error) {
+	cfg, err := pgx.ParseConfig(dsn)
+	if err != nil {
+		return nil, fmt.Errorf("sqlstore: open postgres: %w", err)
+	}
+	db := stdlib.OpenDB(*cfg)
+	setPool(db)
+	s, err := New(db, append([]Option{WithDialect(Postgres)}, opts...)...)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	s.ownDB = true
+	return s, nil
+}
+
+// postgresDialect is PostgreSQL's dialect.
+type postgresDialect struct{}
+
+func (postgresDialect) placeholder(n int) string { return "$" + strconv.Itoa(n) }
+
+func (postgresDialect) quote(ident string) string { return `"` + ident + `"` }
+
+// createTable: the id column sorts in byte order (COLLATE "C"), so that
+// List's ORDER BY and paging use the primary key's index.
+func (d postgresDialect) createTable(t table) []string {
+	return []string{
+		"CREATE TABLE IF NOT EXISTS " + t.qualified(d) + ` (
+	id text COLLATE "C" NOT NULL PRIMARY KEY,
+	data bytea NOT NULL,
+	expiry bigint NOT NULL,
+	version bigint NOT NULL
+)`,
+		"CREATE INDEX IF NOT EXISTS " + d.quote(t.name()+"_expiry_idx") + " ON " + t.qualified(d) + " (expiry)",
+	}
+}
+
+// djangoTable is what Django's sessions.0001_initial migration runs on
+// PostgreSQL, including its varchar_pattern_ops index for LIKE queries.
+func (d postgresDialect) djangoTable(t table) []string {
+	q := t.qualified(d)
+	return []string{
+		"CREATE TABLE IF NOT EXISTS " + q +
+			` ("session_key" varchar(40) NOT NULL PRIMARY KEY, "session_data" text NOT NULL, "expire_date" timestamp with time zone NOT NULL)`,
+		"CREATE INDEX IF NOT EXISTS " + d.quote(djangoIndexName(t.name(), "expire_date", "", 63)) + " ON " + q + ` ("expire_date")`,
+		"CREATE INDEX IF NOT EXISTS " + d.quote(djangoIndexName(t.name(), "session_key", "_like", 63)) + " ON " + q + ` ("session_key" varchar_pattern_ops)`,
+	}
+}
+
+// create is INSERT … ON CONFLICT … DO UPDATE … WHERE: one atomic
+// statement that inserts, replaces an expired row, or (WHERE false)
+// changes nothing and reports no row. Concurrent creates of one key wait
+// for each other instead of failing with a unique violation.
+func (d postgresDialect) create(t table, c *columns) query {
+	return compile(d, strings.Replace(c.insertInto(t.qualified(d)), " (", " AS t (", 1)+
+		" ON CONFLICT ("+c.id+") DO UPDATE SET "+setExcluded(c, "EXCLUDED")+" WHERE t."+c.expiry+" <= ?",
+		slices.Concat(c.insertParams, []param{paramNow})...)
+}
+
+// deleteExpired: PostgreSQL has no DELETE … LIMIT. The outer condition on
+// the expiry is checked again on the row as it is when deleted, so a row
+// that a concurrent Create replaced with a live one after the subquery
+// saw it expired stays.
+func (d postgresDialect) deleteExpired(t table, c *columns, limited bool) query {
+	q := t.qualified(d)
+	if !limited {
+		return compile(d, "DELETE FROM "+q+" WHERE "+c.expiry+" <= ?", paramNow)
+	}
+	return compile(d, "DELETE FROM "+q+" WHERE "+c.expiry+" <= ? AND "+c.id+" IN (SELECT "+c.id+" FROM "+q+
+		" WHERE "+c.expiry+" <= ? ORDER BY "+c.expiry+" LIMIT ?)",
+		paramNow, paramNow, paramLimit)
+}
+
+// byteOrder: COLLATE "C" compares bytes, whatever the database's
+// collation (tether's own id column is declared with it).
+func (postgresDialect) byteOrder(col string) string { return col + ` COLLATE "C"` }
+
+func (postgresDialect) byteLength(col string) string { return "octet_length(" + col + ")" }
+
+// djangoExpiryText renders a timestamptz in UTC whatever the session's
+// time zone.
+func (postgresDialect) djangoExpiryText(col string) string {
+	return "to_char(" + col + ` AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US')`
+}
+
+func (postgresDialect) djangoText(t time.Time) string {
+	return t.UTC().Format("2006-01-02 15:04:05.000000")
+}
+
+// djangoTime: pgx sends a time.Time as a timestamptz instant.
+func (postgresDialect) djangoTime(t time.Time) any { return t.UTC() }
+
+func (postgresDialect) djangoVersion(data, expiryText string) string {
+	return "substr(encode(sha256(convert_to(" + data + " || " + expiryText + ", 'UTF8')), 'hex'), 1, 16)"
+}
+
+// pgCode returns the SQLSTATE of a server error: pgconn.PgError's, or
+// that of any error with an SQLState method.
+func pgCode(err error) string {
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		return pe.Code
+	}
+	var s interface{ SQLState() string }
+	if errors.As(err, &s) {
+		return s.SQLState()
+	}
+	return ""
+}
+
+// PostgreSQL error codes (https://www.postgresql.org/docs/current/errcodes-appendix.html).
+const (
+	pgUniqueViolation      = "23505"
+	pgDuplicateTable       = "42P07"
+	pgDuplicateObject      = "42710"
+	pgSerializationFailure = "40001"
+	pgDeadlockDetected     = "40P01"
+)
+
+func (postgresDialect) isUniqueViolation(err error) bool {
+	return pgCode(err) == pgUniqueViolation
+}
+
+// isAlreadyExists: two CREATE … IF NOT EXISTS racing each other can fail
+// with a unique violation on the catalog, or duplicate_table.
+func (postgresDialect) isAlreadyExists(err error) bool {
+	switch pgCode(err) {
+	case pgUniqueViolation, pgDuplicateTable, pgDuplicateObject:
+		return true
+	}
+	return false
+}
+
+// isUnavailable: a failed connection attempt, a connection closed under
+// the store, a network timeout, and the server's "connection exception"
+// (08), "insufficient resources" (53: too many connections, disk full)
+// and shutdown (57P01-57P03) codes.
+func (postgresDialect) isUnavailable(err error) bool {
+	var ce *pgconn.ConnectError
+	if errors.As(err, &ce) || errors.Is(err, pgconn.ErrConnClosed) || pgconn.Timeout(err) {
+		return true
+	}
+	code := pgCode(err)
+	switch {
+	case strings.HasPrefix(code, "08"), strings.HasPrefix(code, "53"):
+		return true
+	case code == "57P01", code == "57P02", code == "57P03":
+		return true
+	}
+	return false
+}
+
+func (postgresDialect) isRetryable(err error) bool {
+	switch pgCode(err) {
+	case pgDeadlockDetected, pgSerializationFailure:
+		return true
+	}
+	return false
+}
+
+func (postgresDialect) serialWrites() bool { return false }
