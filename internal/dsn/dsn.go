@@ -109,14 +109,14 @@ func sqlOptions(name string) ([]sqlstore.Option, bool) {
 	if name == "" {
 		return nil, false
 	}
-	opts := []sqlstore.Option{sqlstore.Table(name)}
+	opts := []sqlstore.Option{sqlstore.WithTable(name)}
 	parts := strings.Split(name, ".")
 	if parts[len(parts)-1] != sqlstore.DjangoTableName {
 		return opts, false
 	}
 	// The demo and the CLI may start on an empty database: let the store
 	// create Django's table (with Django's DDL) if it is missing.
-	return append(opts, sqlstore.DjangoTable(), sqlstore.AutoMigrate(true)), true
+	return append(opts, sqlstore.WithDjangoTable(), sqlstore.WithAutoMigrate(true)), true
 }
 
 // splitTable parses a URL DSN and removes its table parameter, keeping the

@@ -40,7 +40,7 @@ func TestSharedLoginWithDjango(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "shared.sqlite3")
 	runPython(t, "sessions_db.py", nil, "migrate", db)
 
-	store, err := sqlstore.OpenSQLite(db, sqlstore.DjangoTable())
+	store, err := sqlstore.OpenSQLite(db, sqlstore.WithDjangoTable())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -19,7 +19,7 @@ func TestConformance(t *testing.T) {
 		}
 		t.Run(name, func(t *testing.T) {
 			storetest.Run(t, func(t *testing.T) session.Store {
-				s, err := sqlstore.OpenSQLite(filepath.Join(t.TempDir(), "sessions.db"), sqlstore.HashKeys(hash))
+				s, err := sqlstore.OpenSQLite(filepath.Join(t.TempDir(), "sessions.db"), sqlstore.WithHashKeys(hash))
 				if err != nil {
 					t.Fatal(err)
 				}

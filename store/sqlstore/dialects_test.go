@@ -55,7 +55,7 @@ func TestOpenServerDSNs(t *testing.T) {
 		if err != nil {
 			t.Fatalf("open %s: %v", c.dsn, err)
 		}
-		if _, err := c.open(c.dsn, Table("bad name")); err == nil {
+		if _, err := c.open(c.dsn, WithTable("bad name")); err == nil {
 			t.Error("a bad table name was accepted")
 		}
 		if !s.ownDB || s.DB().Stats().MaxOpenConnections != MaxConns {
@@ -72,26 +72,26 @@ func TestOpenServerDSNs(t *testing.T) {
 
 func TestDjangoOptions(t *testing.T) {
 	db := rawDB(t, filepath.Join(t.TempDir(), "s.db"))
-	s, err := New(db, DjangoTable())
+	s, err := New(db, WithDjangoTable())
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !s.Django() || s.Table() != "django_session" || s.hashKeys || s.autoMigrate {
 		t.Errorf("DjangoTable defaults: django %v, table %q, hashKeys %v, autoMigrate %v", s.Django(), s.Table(), s.hashKeys, s.autoMigrate)
 	}
-	if _, err := New(db, DjangoTable(), HashKeys(true)); err == nil {
-		t.Error("DjangoTable with HashKeys(true) accepted")
+	if _, err := New(db, WithDjangoTable(), WithHashKeys(true)); err == nil {
+		t.Error("DjangoTable with WithHashKeys(true) accepted")
 	}
-	s, err = New(db, HashKeys(false), Table("x.other"), AutoMigrate(true), DjangoTable())
+	s, err = New(db, WithHashKeys(false), WithTable("x.other"), WithAutoMigrate(true), WithDjangoTable())
 	if err != nil || s.Table() != "x.other" || !s.autoMigrate || s.hashKeys {
 		t.Errorf("DjangoTable with explicit options: %v, %q, %v", err, s.Table(), s.autoMigrate)
 	}
 }
 
-// TestDjangoNeverCreatesTable: without Migrate (or AutoMigrate(true)),
+// TestDjangoNeverCreatesTable: without Migrate (or WithAutoMigrate(true)),
 // Django mode leaves a database without Django's table as it is.
 func TestDjangoNeverCreatesTable(t *testing.T) {
-	s := openTest(t, DjangoTable())
+	s := openTest(t, WithDjangoTable())
 	_, err := s.Load(context.Background(), session.NewKey())
 	if err == nil || errors.Is(err, session.ErrNotFound) || !strings.Contains(err.Error(), "no such table") {
 		t.Fatalf("Load without Django's table: %v", err)
@@ -106,7 +106,7 @@ func TestDjangoNeverCreatesTable(t *testing.T) {
 // TestDjangoMigrateLeavesTableAlone: an existing Django table, even one
 // that differs from what Migrate would make, is not touched.
 func TestDjangoMigrateLeavesTableAlone(t *testing.T) {
-	s := openTest(t, DjangoTable())
+	s := openTest(t, WithDjangoTable())
 	ctx := context.Background()
 	const ddl = `CREATE TABLE "django_session" ("session_key" varchar(40) NOT NULL PRIMARY KEY, "session_data" text NOT NULL, "expire_date" datetime NOT NULL, "extra" text)`
 	if _, err := s.db.Exec(ddl); err != nil {

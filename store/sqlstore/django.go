@@ -18,13 +18,13 @@ import (
 )
 
 // DjangoTableName is the name of Django's session table, the default table
-// of [DjangoTable] mode.
+// of [WithDjangoTable] mode.
 const DjangoTableName = "django_session"
 
-// DjangoTable makes the store keep its records in Django's session table
+// WithDjangoTable makes the store keep its records in Django's session table
 // (django.contrib.sessions' db backend), so that a Go app and a Django app
 // sharing the database and the SECRET_KEY share their sessions. The
-// table is "django_session" unless [Table] names another one, and has
+// table is "django_session" unless [WithTable] names another one, and has
 // Django's columns:
 //
 //	session_key   varchar(40) primary key  the session key itself (never hashed)
@@ -47,9 +47,9 @@ const DjangoTableName = "django_session"
 // The store never creates or alters Django's table on its own: Django's
 // migration (manage.py migrate) makes it. [Store.Migrate] creates it,
 // with Django's DDL and index names, only when it does not exist, which
-// serves tests and Go-only deployments; [AutoMigrate](true) makes the
-// store do that on first use. DjangoTable cannot be combined with
-// HashKeys(true): New fails.
+// serves tests and Go-only deployments; [WithAutoMigrate](true) makes the
+// store do that on first use. WithDjangoTable cannot be combined with
+// WithHashKeys(true): New fails.
 //
 // # Versions
 //
@@ -70,7 +70,7 @@ const DjangoTableName = "django_session"
 // Versions are thus distinct between successive writes of a key, but only
 // probably (with 1000 sub-millisecond variants and a 64-bit hash) across
 // delete and re-create.
-func DjangoTable() Option {
+func WithDjangoTable() Option {
 	return func(c *config) { c.django = true }
 }
 

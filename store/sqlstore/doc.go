@@ -34,10 +34,10 @@
 // stored truncated to the millisecond, and a record is live while
 // expiry > now with both sides in milliseconds: truncation can only make a
 // record die up to a millisecond early, never let a dead one be loaded.
-// "Now" is the clock of the process (see [Clock]), not the database's, so
+// "Now" is the clock of the process (see [WithClock]), not the database's, so
 // app servers need synchronised clocks, as they do for cookies.
 //
-// [DjangoTable] uses Django's django_session table instead, to share
+// [WithDjangoTable] uses Django's django_session table instead, to share
 // sessions with a Django app; see its documentation for the formats and
 // for how compare-and-swap works without a version column.
 //

@@ -73,7 +73,7 @@ func ExampleNew() {
 	}
 	defer db.Close()
 
-	store, err := sqlstore.New(db, sqlstore.Table("app_sessions"), sqlstore.HashKeys(false))
+	store, err := sqlstore.New(db, sqlstore.WithTable("app_sessions"), sqlstore.WithHashKeys(false))
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -152,14 +152,14 @@ func ExampleOpenMySQL() {
 // format (the Manager gets session.NewDjangoCodec with Django's
 // SECRET_KEY). The row holds the key itself, Django's signed data, and
 // expire_date as Django writes it on SQLite.
-func ExampleDjangoTable() {
+func ExampleWithDjangoTable() {
 	dir, err := os.MkdirTemp("", "tether-example")
 	if err != nil {
 		log.Fatal(err)
 	}
 	defer os.RemoveAll(dir)
 
-	store, err := sqlstore.OpenSQLite(filepath.Join(dir, "db.sqlite3"), sqlstore.DjangoTable())
+	store, err := sqlstore.OpenSQLite(filepath.Join(dir, "db.sqlite3"), sqlstore.WithDjangoTable())
 	if err != nil {
 		log.Fatal(err)
 	}

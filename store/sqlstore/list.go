@@ -11,9 +11,9 @@ import (
 
 // List implements session.Lister: up to limit live entries (all of them
 // when limit <= 0) whose stored IDs sort after after, in byte order. The
-// IDs are what the id column holds: key hashes unless HashKeys(false) or
-// DjangoTable. Size is the length of the stored data (in Django mode, of
-// the escaped form of data a text column cannot hold; see DjangoTable).
+// IDs are what the id column holds: key hashes unless WithHashKeys(false) or
+// WithDjangoTable. Size is the length of the stored data (in Django mode, of
+// the escaped form of data a text column cannot hold; see WithDjangoTable).
 func (s *Store) List(ctx context.Context, after string, limit int) ([]session.Entry, error) {
 	p, err := s.ensure(ctx)
 	if err != nil {

@@ -7,11 +7,11 @@ import (
 
 // Migrate creates the store's table and its expiry index if they do not
 // exist. It is idempotent and safe to run concurrently, also from several
-// processes. Stores run it on first use unless [AutoMigrate] is off; call
-// it at start-up to find a database problem early, or with AutoMigrate(false)
+// processes. Stores run it on first use unless [WithAutoMigrate] is off; call
+// it at start-up to find a database problem early, or with WithAutoMigrate(false)
 // from a deployment step.
 //
-// With [DjangoTable], Migrate leaves an existing table alone (whatever its
+// With [WithDjangoTable], Migrate leaves an existing table alone (whatever its
 // indexes) and otherwise creates it as Django's sessions.0001_initial
 // migration does, with the same column types and index names. Django's
 // own migrate then still wants to create it: run

@@ -9,7 +9,7 @@ import (
 )
 
 // DefaultTable is the name of the table the store uses unless told
-// otherwise with [Table].
+// otherwise with [WithTable].
 const DefaultTable = "tether_sessions"
 
 // Option configures a [Store] (see [New] and [OpenSQLite]).
@@ -37,36 +37,36 @@ func defaultConfig() config {
 	}
 }
 
-// Table sets the table's name (default "tether_sessions", or
-// "django_session" with [DjangoTable]). It is an SQL identifier of
+// WithTable sets the table's name (default "tether_sessions", or
+// "django_session" with [WithDjangoTable]). It is an SQL identifier of
 // letters, digits and underscores, optionally qualified by a schema
 // ("sessions.tether_sessions"; a database on MySQL, an attached database
 // on SQLite); anything else makes New fail.
-func Table(name string) Option {
+func WithTable(name string) Option {
 	return func(c *config) { c.table, c.tableSet = name, true }
 }
 
-// HashKeys chooses what the id column holds: session.HashKey(key) when on
+// WithHashKeys chooses what the id column holds: session.HashKey(key) when on
 // (the default), so that a leaked table does not leak live sessions, or the
 // session key itself when off. Switching it on an existing table makes
 // every stored session unreachable. Django's table holds raw keys:
-// with [DjangoTable], HashKeys(true) makes New fail.
-func HashKeys(on bool) Option {
+// with [WithDjangoTable], WithHashKeys(true) makes New fail.
+func WithHashKeys(on bool) Option {
 	return func(c *config) { c.hashKeys, c.hashKeysSet = on, true }
 }
 
-// AutoMigrate chooses whether the store creates its table and index on
-// first use (the default, except with [DjangoTable], whose table Django's
+// WithAutoMigrate chooses whether the store creates its table and index on
+// first use (the default, except with [WithDjangoTable], whose table Django's
 // migrations make). Turn it off when the schema is managed elsewhere, or
 // the database user may not run DDL; [Store.Migrate] still works.
-func AutoMigrate(on bool) Option {
+func WithAutoMigrate(on bool) Option {
 	return func(c *config) { c.autoMigrate, c.autoMigrateSet = on, true }
 }
 
-// Clock sets the function that tells the current time when the store
+// WithClock sets the function that tells the current time when the store
 // decides whether a record has expired (default time.Now). It is meant for
 // tests. Versions do not use it (see the package documentation).
-func Clock(now func() time.Time) Option {
+func WithClock(now func() time.Time) Option {
 	return func(c *config) {
 		if now != nil {
 			c.now = now

@@ -174,9 +174,9 @@ func TestRoundTrips(t *testing.T) {
 				db := sql.OpenDB(countingConnector{b.connect(t), n})
 				db.SetMaxOpenConns(1) // statements stay prepared on the one connection
 				t.Cleanup(func() { db.Close() })
-				opts := []sqlstore.Option{sqlstore.WithDialect(b.dialect), sqlstore.Table(tableName("tether_rt"))}
+				opts := []sqlstore.Option{sqlstore.WithDialect(b.dialect), sqlstore.WithTable(tableName("tether_rt"))}
 				if django {
-					opts = append(opts, sqlstore.DjangoTable(), sqlstore.Table(tableName("django_session_rt")))
+					opts = append(opts, sqlstore.WithDjangoTable(), sqlstore.WithTable(tableName("django_session_rt")))
 				}
 				s, err := sqlstore.New(db, opts...)
 				if err != nil {

@@ -52,7 +52,7 @@ func counterApp(store session.Store) http.Handler {
 func TestScaleOutPostgres(t *testing.T) {
 	t.Parallel()
 	a := openPostgres(t)
-	b, err := sqlstore.OpenPostgres(servicetest.PostgresDSN(t), sqlstore.Table(a.Table()))
+	b, err := sqlstore.OpenPostgres(servicetest.PostgresDSN(t), sqlstore.WithTable(a.Table()))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -17,7 +17,7 @@ func runConformance(t *testing.T, open opener) {
 		opts []sqlstore.Option
 	}{
 		{"hashed", open, nil},
-		{"raw", open, []sqlstore.Option{sqlstore.HashKeys(false)}},
+		{"raw", open, []sqlstore.Option{sqlstore.WithHashKeys(false)}},
 		{"django", djangoOn(open), nil},
 	}
 	for _, m := range modes {

@@ -59,7 +59,7 @@ func openSQLite(t testing.TB, opts ...sqlstore.Option) *sqlstore.Store {
 func djangoOn(open opener) opener {
 	return func(t testing.TB, opts ...sqlstore.Option) *sqlstore.Store {
 		t.Helper()
-		s := open(t, append([]sqlstore.Option{sqlstore.DjangoTable(), sqlstore.Table(tableName("django_session"))}, opts...)...)
+		s := open(t, append([]sqlstore.Option{sqlstore.WithDjangoTable(), sqlstore.WithTable(tableName("django_session"))}, opts...)...)
 		if err := s.Migrate(context.Background()); err != nil {
 			t.Fatalf("Migrate: %v", err)
 		}
@@ -71,7 +71,7 @@ func djangoOn(open opener) opener {
 // prefix (unless opts name one), and drops the table when the test ends.
 func openOn(t testing.TB, open func(string, ...sqlstore.Option) (*sqlstore.Store, error), dsn, prefix string, opts []sqlstore.Option) *sqlstore.Store {
 	t.Helper()
-	s, err := open(dsn, append([]sqlstore.Option{sqlstore.Table(tableName(prefix))}, opts...)...)
+	s, err := open(dsn, append([]sqlstore.Option{sqlstore.WithTable(tableName(prefix))}, opts...)...)
 	if err != nil {
 		t.Fatal(err)
 	}

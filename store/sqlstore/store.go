@@ -23,7 +23,7 @@ type Store struct {
 	table table
 	q     *queries
 
-	django      bool // Django's table (DjangoTable)
+	django      bool // Django's table (WithDjangoTable)
 	hashKeys    bool
 	autoMigrate bool
 	now         func() time.Time
@@ -56,9 +56,9 @@ var errClosed = fmt.Errorf("store is closed: %w", session.ErrUnavailable)
 // New returns a store on db. The dialect comes from [WithDialect] or else
 // from the type of db's driver (modernc.org/sqlite, pgx's stdlib,
 // go-sql-driver/mysql); New fails for a driver it does not know, a bad
-// [Table] name, or HashKeys(true) with [DjangoTable]. New does not touch
+// [WithTable] name, or WithHashKeys(true) with [WithDjangoTable]. New does not touch
 // the database: on first use the store creates its table (see
-// [AutoMigrate] and [Store.Migrate]) and prepares its statements.
+// [WithAutoMigrate] and [Store.Migrate]) and prepares its statements.
 func New(db *sql.DB, opts ...Option) (*Store, error) {
 	if db == nil {
 		return nil, errors.New("sqlstore: nil *sql.DB")
@@ -69,7 +69,7 @@ func New(db *sql.DB, opts ...Option) (*Store, error) {
 	}
 	if cfg.django {
 		if cfg.hashKeysSet && cfg.hashKeys {
-			return nil, errors.New("sqlstore: DjangoTable keeps raw session keys; HashKeys(true) cannot apply")
+			return nil, errors.New("sqlstore: DjangoTable keeps raw session keys; WithHashKeys(true) cannot apply")
 		}
 		cfg.hashKeys = false
 		if !cfg.tableSet {
@@ -122,12 +122,12 @@ func (s *Store) DB() *sql.DB { return s.db }
 // Dialect returns the store's dialect.
 func (s *Store) Dialect() Dialect { return s.name }
 
-// Django reports whether the store works on Django's table ([DjangoTable]),
+// Django reports whether the store works on Django's table ([WithDjangoTable]),
 // whose records the Manager must encode with session.NewDjangoCodec for
 // Django to read them.
 func (s *Store) Django() bool { return s.django }
 
-// Table returns the name of the store's table, as given to [Table].
+// Table returns the name of the store's table, as given to [WithTable].
 func (s *Store) Table() string { return strings.Join(s.table, ".") }
 
 // Close releases the store's prepared statements and, if the store opened
@@ -353,7 +353,7 @@ func (s *Store) Create(ctx context.Context, key string, rec session.Record) (ses
 // of the live row at the expected version or, when rec.Expiry has already
 // passed, a DELETE of it. When it changes no row, a second query tells
 // ErrConflict (a live row at another version) from ErrNotFound. In Django
-// mode the version compared is the hash of the row (see DjangoTable),
+// mode the version compared is the hash of the row (see WithDjangoTable),
 // computed by the database in the same statement.
 func (s *Store) Update(ctx context.Context, key string, rec session.Record) (session.Version, error) {
 	p, err := s.ensure(ctx)

@@ -128,7 +128,7 @@ func TestLazyMigrationRetriedAfterFailure(t *testing.T) {
 }
 
 func TestAutoMigrateOff(t *testing.T) {
-	s := openTest(t, AutoMigrate(false))
+	s := openTest(t, WithAutoMigrate(false))
 	ctx := context.Background()
 	_, err := s.Load(ctx, session.NewKey())
 	if err == nil || errors.Is(err, session.ErrNotFound) || errors.Is(err, session.ErrUnavailable) {
@@ -148,7 +148,7 @@ func TestKeysHashedOrRaw(t *testing.T) {
 	for _, hash := range []bool{true, false} {
 		t.Run(fmt.Sprint("hash=", hash), func(t *testing.T) {
 			path := filepath.Join(t.TempDir(), "s.db")
-			s, err := OpenSQLite(path, HashKeys(hash))
+			s, err := OpenSQLite(path, WithHashKeys(hash))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -187,15 +187,15 @@ func TestHashDefault(t *testing.T) {
 func TestTableOption(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "s.db")
 	for _, name := range []string{"custom_sessions", "main.qualified_sessions"} {
-		s, err := OpenSQLite(path, Table(name))
+		s, err := OpenSQLite(path, WithTable(name))
 		if err != nil {
-			t.Fatalf("Table(%q): %v", name, err)
+			t.Fatalf("WithTable(%q): %v", name, err)
 		}
 		defer s.Close()
 		key := session.NewKey()
 		mustCreate(t, s, key, "in "+name, time.Now().Add(time.Hour))
 		if _, err := s.Load(context.Background(), key); err != nil {
-			t.Fatalf("Table(%q): Load: %v", name, err)
+			t.Fatalf("WithTable(%q): Load: %v", name, err)
 		}
 	}
 	var tables []string
@@ -217,15 +217,15 @@ func TestTableOption(t *testing.T) {
 	}
 
 	for _, bad := range []string{"", "a b", `x"y`, "a.b.c", "1abc", "t;DROP TABLE x", "a.", strings.Repeat("x", 61)} {
-		if _, err := OpenSQLite(path, Table(bad)); err == nil {
-			t.Errorf("Table(%q) accepted", bad)
+		if _, err := OpenSQLite(path, WithTable(bad)); err == nil {
+			t.Errorf("WithTable(%q) accepted", bad)
 		}
 	}
 }
 
 func TestCompareAndSwap(t *testing.T) {
 	clock := newFakeClock()
-	s := openTest(t, Clock(clock.Now))
+	s := openTest(t, WithClock(clock.Now))
 	ctx := context.Background()
 	key := session.NewKey()
 	exp := clock.Now().Add(time.Hour)
@@ -272,7 +272,7 @@ func TestCompareAndSwap(t *testing.T) {
 func TestExpiredRowsInvisible(t *testing.T) {
 	clock := newFakeClock()
 	path := filepath.Join(t.TempDir(), "s.db")
-	s, err := OpenSQLite(path, Clock(clock.Now))
+	s, err := OpenSQLite(path, WithClock(clock.Now))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -356,7 +356,7 @@ func TestUpdateToPastDeletesRow(t *testing.T) {
 
 func TestDeleteExpiredBatches(t *testing.T) {
 	clock := newFakeClock()
-	s := openTest(t, Clock(clock.Now))
+	s := openTest(t, WithClock(clock.Now))
 	ctx := context.Background()
 	past, future := clock.Now().Add(-time.Minute), clock.Now().Add(time.Hour)
 	for i := range 25 {
@@ -402,7 +402,7 @@ func TestDeleteExpiredBatches(t *testing.T) {
 
 func TestListPagesAndCount(t *testing.T) {
 	clock := newFakeClock()
-	s := openTest(t, Clock(clock.Now), HashKeys(false))
+	s := openTest(t, WithClock(clock.Now), WithHashKeys(false))
 	ctx := context.Background()
 	var keys []string
 	for i := range 7 {
