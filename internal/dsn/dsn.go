@@ -6,6 +6,12 @@
 //	sqlite:PATH                         a SQLite database file
 //	postgres://user:pass@host:5432/db?… PostgreSQL (also postgresql://), any pgx URL
 //	mysql://user:pass@host:3306/db?…    MySQL or MariaDB
+//	redis://[user:pass@]host:6379/0     Redis (go-redis URL; ?prefix=P sets the key prefix)
+//	redis-cluster://h1:p1,h2:p2,…       Redis Cluster
+//	memcached://host:11211[,host:port]  memcached
+//	cookie:                             the session in an encrypted cookie (needs Options.SecretKey)
+//	tiered:CACHE+DATABASE               a cache DSN in front of a database DSN,
+//	                                    e.g. tiered:redis://127.0.0.1:6379/0+sqlite:app.db
 //
 // A query string selects options of the SQL stores: "?table=NAME" names
 // the table, and "?table=django_session" (or "SCHEMA.django_session")
@@ -26,11 +32,13 @@ package dsn
 import (
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/url"
 	"strings"
 
 	"github.com/tetherweb/tether/session"
+	"github.com/tetherweb/tether/store/cookiestore"
 	"github.com/tetherweb/tether/store/filestore"
 	"github.com/tetherweb/tether/store/memstore"
 	"github.com/tetherweb/tether/store/sqlstore"
@@ -54,10 +62,21 @@ func (s *Store) Close() error {
 	return s.close()
 }
 
-const schemes = "memory:, file:DIR, sqlite:PATH, postgres://… or mysql://…"
+const schemes = "memory:, file:DIR, sqlite:PATH, postgres://…, mysql://…, redis://…, redis-cluster://…, memcached://…, cookie: or tiered:CACHE+DB"
+
+// Options give Open what a DSN cannot hold.
+type Options struct {
+	// SecretKey seals the sessions of the cookie: store.
+	SecretKey []byte
+	// Logger receives the tiered store's cache failures (nil: slog.Default()).
+	Logger *slog.Logger
+}
 
 // Open opens the store that dsn describes.
-func Open(dsn string) (*Store, error) {
+func Open(dsn string) (*Store, error) { return OpenWith(dsn, Options{}) }
+
+// OpenWith opens the store that dsn describes, with options.
+func OpenWith(dsn string, o Options) (*Store, error) {
 	scheme, rest, ok := strings.Cut(dsn, ":")
 	if !ok {
 		return nil, fmt.Errorf("dsn: %q has no scheme (want %s)", dsn, schemes)
@@ -67,6 +86,23 @@ func Open(dsn string) (*Store, error) {
 		return openPostgres(dsn)
 	case "mysql":
 		return openMySQL(dsn)
+	case "redis":
+		return openRedis(dsn)
+	case "redis-cluster":
+		return openRedisCluster(dsn)
+	case "memcached":
+		return openMemcached(dsn)
+	case "tiered":
+		return openTiered(dsn, o)
+	case "cookie":
+		if len(o.SecretKey) == 0 {
+			return nil, errors.New("dsn: cookie: needs a secret key")
+		}
+		s, err := cookiestore.NewEncrypted(o.SecretKey)
+		if err != nil {
+			return nil, err
+		}
+		return &Store{Store: s}, nil
 	}
 	target, query := rest, url.Values{}
 	if i := strings.LastIndex(rest, "?"); i >= 0 {

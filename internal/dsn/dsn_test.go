@@ -31,6 +31,7 @@ func roundTrip(t *testing.T, s session.Store) {
 	if err != nil {
 		t.Fatalf("Create: %v", err)
 	}
+	t.Cleanup(func() { s.Delete(context.Background(), key) }) // shared servers stay as found
 	rec, err := s.Load(ctx, key)
 	if err != nil || rec.Version != v || string(rec.Data) != `{"a":1}` {
 		t.Fatalf("Load = %+v, %v", rec, err)
