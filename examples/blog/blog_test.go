@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -21,7 +23,11 @@ func newTestServer(t *testing.T) *http.Client {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { store.Close() })
-	srv := httptest.NewServer(newApp(store, false))
+	app, err := newApp(store, []byte("test secret key"), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(app)
 	t.Cleanup(srv.Close)
 	jar, _ := cookiejar.New(nil)
 	c := srv.Client()
@@ -96,5 +102,50 @@ func TestConcurrentCartAdds(t *testing.T) {
 	var got struct{ Items map[string]int }
 	if err := json.Unmarshal([]byte(body), &got); err != nil || got.Items["5"] != 100 {
 		t.Fatalf("/api/cart = %s (%v), want 100 of product 5", body, err)
+	}
+}
+
+func TestSecretKeyGeneratedOnce(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "blog.secret")
+	t.Setenv("TETHER_SECRET_KEY", "")
+	k1, err := loadSecretKey("", file)
+	if err != nil || len(k1) < 50 {
+		t.Fatalf("generated key %q, %v", k1, err)
+	}
+	if info, _ := os.Stat(file); info.Mode().Perm() != 0o600 {
+		t.Errorf("key file mode %v", info.Mode().Perm())
+	}
+	k2, _ := loadSecretKey("", file)
+	if string(k1) != string(k2) {
+		t.Fatal("a second start generated another key")
+	}
+	t.Setenv("TETHER_SECRET_KEY", "from the environment")
+	if k, _ := loadSecretKey("", file); string(k) != "from the environment" {
+		t.Fatalf("env ignored: %q", k)
+	}
+	if k, _ := loadSecretKey("from the flag", file); string(k) != "from the flag" {
+		t.Fatalf("flag ignored: %q", k)
+	}
+}
+
+func TestDjangoMode(t *testing.T) {
+	store, err := dsn.Open("sqlite:" + filepath.Join(t.TempDir(), "blog.db") + "?table=django_session")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	app, err := newApp(store, []byte("django secret"), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(app)
+	t.Cleanup(srv.Close)
+	jar, _ := cookiejar.New(nil)
+	c := srv.Client()
+	c.Jar = jar
+	base = srv.URL
+	fetch(t, c, "GET", "/")
+	if _, body := fetch(t, c, "GET", "/"); !strings.Contains(body, "<strong>2</strong>") {
+		t.Fatalf("Django-format sessions do not count: %s", body)
 	}
 }

@@ -17,6 +17,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
@@ -26,22 +27,34 @@ import (
 
 func main() {
 	addr := flag.String("addr", "localhost:8000", "address to listen on")
-	storeDSN := flag.String("store", "sqlite:blog.db", "session store DSN (memory:, file:DIR, sqlite:PATH)")
+	storeDSN := flag.String("store", "sqlite:blog.db", "session store DSN (memory:, file:DIR, sqlite:PATH, postgres://…, mysql://…, redis://…, memcached://…, cookie:, tiered:CACHE+DB)")
+	secretKey := flag.String("secret-key", "", "secret key (default: $TETHER_SECRET_KEY, else one generated once and kept in blog.secret)")
 	secure := flag.Bool("secure", false, "mark cookies Secure (serve over HTTPS)")
+	django := flag.Bool("django", false, "keep sessions in Django's format and django_session table (SQL stores)")
 	flag.Parse()
-	if err := run(*addr, *storeDSN, *secure); err != nil {
+	if err := run(*addr, *storeDSN, *secretKey, *secure, *django); err != nil {
 		slog.Error("blog", "error", err)
 		os.Exit(1)
 	}
 }
 
-func run(addr, storeDSN string, secure bool) error {
-	store, err := dsn.Open(storeDSN)
+func run(addr, storeDSN, secretKey string, secure, django bool) error {
+	key, err := loadSecretKey(secretKey, "blog.secret")
+	if err != nil {
+		return err
+	}
+	if django && !strings.Contains(storeDSN, "table=") {
+		storeDSN += sep(storeDSN) + "table=django_session"
+	}
+	store, err := dsn.OpenWith(storeDSN, dsn.Options{SecretKey: key})
 	if err != nil {
 		return err
 	}
 	defer store.Close()
-	app := newApp(store, secure)
+	app, err := newApp(store, key, secure)
+	if err != nil {
+		return err
+	}
 
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
@@ -68,10 +81,25 @@ func run(addr, storeDSN string, secure bool) error {
 	return nil
 }
 
+// sep is the character that adds a parameter to a DSN.
+func sep(dsn string) string {
+	if strings.Contains(dsn, "?") {
+		return "&"
+	}
+	return "?"
+}
+
 // newApp wires the routes behind the session middleware.
-func newApp(store session.Store, secure bool) http.Handler {
-	m := &session.Manager{Store: store}
+func newApp(store *dsn.Store, secretKey []byte, secure bool) (http.Handler, error) {
+	m := &session.Manager{Store: store.Store}
 	m.Cookie.Secure = secure
+	if store.Django {
+		codec, err := session.NewDjangoCodec(secretKey)
+		if err != nil {
+			return nil, err
+		}
+		m.Codec = codec
+	}
 	a := &app{secure: secure}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /{$}", a.index)
@@ -79,5 +107,5 @@ func newApp(store session.Store, secure bool) http.Handler {
 	mux.HandleFunc("POST /cart/add/{product_id}", a.cartAdd)
 	mux.HandleFunc("GET /cart", a.cart)
 	mux.HandleFunc("GET /api/cart", a.apiCart)
-	return m.Middleware(mux)
+	return m.Middleware(mux), nil
 }
