@@ -18,7 +18,7 @@ func init() {
 func runClearSessions(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("clearsessions", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	storeDSN := fs.String("store", "", "the store's DSN (memory:, file:DIR, sqlite:PATH)")
+	storeDSN := fs.String("store", "", "the store's DSN (file:DIR, sqlite:PATH, postgres://…, mysql://…, redis://…, …)")
 	batch := fs.Int("batch", 1000, "records deleted per batch")
 	if _, err := parseInterleaved(fs, args); err != nil {
 		return 2

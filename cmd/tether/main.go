@@ -8,7 +8,9 @@
 //	tether sessions list --store DSN
 //	tether sessions show KEY --store DSN
 //
-// Store DSNs: memory:, file:DIR, sqlite:PATH (see the README).
+// Store DSNs: file:DIR, sqlite:PATH, postgres://…, mysql://…, redis://…,
+// redis-cluster://…, memcached://…, tiered:CACHE+DB; "?table=NAME" picks
+// the SQL table (see the README).
 package main
 
 import (

@@ -22,7 +22,7 @@ func init() {
 func runSessions(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("sessions", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	storeDSN := fs.String("store", "", "the store's DSN (memory:, file:DIR, sqlite:PATH)")
+	storeDSN := fs.String("store", "", "the store's DSN (file:DIR, sqlite:PATH, postgres://…, mysql://…, redis://…, …)")
 	limit := fs.Int("limit", 100, "list: at most this many sessions")
 	after := fs.String("after", "", "list: start after this ID")
 	pos, err := parseInterleaved(fs, args)
