@@ -1,6 +1,7 @@
 package session
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -27,16 +28,29 @@ func (s *Session) commit(h http.Header, status int) error {
 		return nil
 	}
 	s.committed = true
-	if s.loadErr != nil {
-		return s.loadErr
-	}
 	if s.loaded {
 		addVary(h)
 	}
-	if status >= 500 {
-		return nil // a failed request changes nothing
+	if s.loadErr != nil {
+		return s.loadErr
 	}
 	m := s.m
+	// The save must not be cut short because the client went away (a
+	// logout whose tab was closed must still delete the record), but it
+	// is bounded.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(s.ctx), m.CommitTimeout)
+	defer cancel()
+	s.ctx = ctx
+	// Records retired by Flush are deleted even when the request failed:
+	// a logout is a security action, not data to roll back.
+	for _, k := range s.retire {
+		if err := m.Store.Delete(s.ctx, k); err != nil {
+			return fmt.Errorf("session: delete: %w", err)
+		}
+	}
+	if status >= 500 {
+		return nil // a failed request saves nothing else
+	}
 	save := s.modified || (m.SaveEveryRequest && (s.key != "" || s.cookieValue != ""))
 	if !save {
 		// A cookie whose key is malformed (known without loading), or
@@ -63,11 +77,6 @@ func (s *Session) commit(h http.Header, status int) error {
 			return fmt.Errorf("session: save: %w", err)
 		}
 		defer unlock()
-	}
-	for _, k := range s.retire {
-		if err := m.Store.Delete(s.ctx, k); err != nil {
-			return fmt.Errorf("session: delete: %w", err)
-		}
 	}
 	switch {
 	case !s.exists:

@@ -40,6 +40,9 @@ func (f *fakeStore) writes() int64 {
 
 func (f *fakeStore) Load(ctx context.Context, key string) (session.Record, error) {
 	f.loads.Add(1)
+	if err := ctx.Err(); err != nil {
+		return session.Record{}, err
+	}
 	if f.onLoad != nil {
 		f.onLoad(ctx)
 	}
@@ -57,6 +60,9 @@ func (f *fakeStore) Load(ctx context.Context, key string) (session.Record, error
 
 func (f *fakeStore) Create(ctx context.Context, key string, rec session.Record) (session.Version, error) {
 	f.creates.Add(1)
+	if err := ctx.Err(); err != nil {
+		return 0, err
+	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.failWith != nil {
@@ -74,6 +80,9 @@ func (f *fakeStore) Create(ctx context.Context, key string, rec session.Record) 
 
 func (f *fakeStore) Update(ctx context.Context, key string, rec session.Record) (session.Version, error) {
 	f.updates.Add(1)
+	if err := ctx.Err(); err != nil {
+		return 0, err
+	}
 	if f.beforeUpdate != nil {
 		f.beforeUpdate(key)
 	}
@@ -98,6 +107,9 @@ func (f *fakeStore) Update(ctx context.Context, key string, rec session.Record) 
 
 func (f *fakeStore) Delete(ctx context.Context, key string) error {
 	f.deletes.Add(1)
+	if err := ctx.Err(); err != nil {
+		return err
+	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.failWith != nil {

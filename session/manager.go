@@ -15,6 +15,8 @@ const (
 	DefaultCookieName = "sessionid"
 	DefaultMaxAge     = 14 * 24 * time.Hour
 	DefaultMaxRetries = 20
+	// DefaultCommitTimeout bounds the store calls of one save.
+	DefaultCommitTimeout = 10 * time.Second
 )
 
 // Manager loads and saves sessions for the handlers it wraps. Set its fields
@@ -56,6 +58,11 @@ type Manager struct {
 	// MaxRetries bounds how many times a commit is re-applied on a fresh
 	// copy of the record when concurrent requests changed it (default 20).
 	MaxRetries int
+	// CommitTimeout bounds the store calls that save a session (default
+	// 10 s). They do not stop when the client disconnects: a logout or a
+	// write the handler made is carried out even if nobody reads the
+	// response.
+	CommitTimeout time.Duration
 	// Now replaces time.Now (tests).
 	Now func() time.Time
 
@@ -86,6 +93,9 @@ func (m *Manager) init() {
 		}
 		if m.MaxRetries <= 0 {
 			m.MaxRetries = DefaultMaxRetries
+		}
+		if m.CommitTimeout <= 0 {
+			m.CommitTimeout = DefaultCommitTimeout
 		}
 		if m.Now == nil {
 			m.Now = time.Now

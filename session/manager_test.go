@@ -1,6 +1,7 @@
 package session_test
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -482,7 +483,7 @@ func TestServerErrorSavesNothing(t *testing.T) {
 		writes := e.store.writes()
 		resp := e.serve(func(w http.ResponseWriter, r *http.Request) {
 			session.From(r).Set("a", 2)
-			session.From(r).Flush()
+			session.Update(session.From(r), "n", func(n int) int { return n + 1 })
 			w.WriteHeader(code)
 		}, "POST", "/", c)
 		if e.store.writes() != writes {
@@ -494,6 +495,33 @@ func TestServerErrorSavesNothing(t *testing.T) {
 		if rec, ok := e.store.get(c.Value); !ok || string(rec.Data) != `{"a":1}` {
 			t.Errorf("%d: record changed: %s", code, rec.Data)
 		}
+	}
+}
+
+func TestLogoutTakesEffectEvenOn5xx(t *testing.T) {
+	e := newEnv(t)
+	c := e.login(map[string]any{"user": "alice"})
+	e.serve(func(w http.ResponseWriter, r *http.Request) {
+		session.From(r).Flush()
+		w.WriteHeader(http.StatusInternalServerError) // the logout page failed to render
+	}, "POST", "/logout", c)
+	if _, ok := e.store.get(c.Value); ok {
+		t.Fatal("a logout that ended in a 500 left the session alive")
+	}
+}
+
+func TestCommitSurvivesClientDisconnect(t *testing.T) {
+	e := newEnv(t)
+	c := e.login(map[string]any{"user": "alice"})
+	ctx, cancel := context.WithCancel(context.Background())
+	req := httptest.NewRequest("POST", "/logout", nil).WithContext(ctx)
+	req.AddCookie(c)
+	e.mgr.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		session.From(r).Flush()
+		cancel() // the user closed the tab
+	})).ServeHTTP(httptest.NewRecorder(), req)
+	if _, ok := e.store.get(c.Value); ok {
+		t.Fatal("the logout was lost when the client disconnected")
 	}
 }
 
