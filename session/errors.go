@@ -23,6 +23,11 @@ var ErrTooManyConflicts = errors.New("session: too many concurrent changes; givi
 // after the response's headers were written. The change is not saved.
 var ErrCommitted = errors.New("session: changed after the response headers were written")
 
+// ErrReentrant reports a session method called from inside a function
+// given to Update. Such a function must compute its result from its
+// argument only.
+var ErrReentrant = errors.New("session: used from inside an Update function")
+
 // ErrNoMiddleware reports a Session used on a request that did not pass
 // through Manager.Middleware.
 var ErrNoMiddleware = errors.New("session: no session on this request (is the handler wrapped with Manager.Middleware?)")

@@ -40,6 +40,9 @@ func (s *Session) ExpiryAge() time.Duration {
 	if s == nil {
 		return 0
 	}
+	if s.reentrant() {
+		return 0
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.load() != nil {
@@ -53,6 +56,9 @@ func (s *Session) ExpiryAge() time.Duration {
 // browser.
 func (s *Session) ExpireAtBrowserClose() bool {
 	if s == nil {
+		return false
+	}
+	if s.reentrant() {
 		return false
 	}
 	s.mu.Lock()

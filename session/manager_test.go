@@ -834,3 +834,23 @@ func TestMisconfigurationFailsAtSetup(t *testing.T) {
 		}()
 	}
 }
+
+func TestUpdateFunctionUsingTheSessionFailsInsteadOfDeadlocking(t *testing.T) {
+	e := newEnv(t)
+	c := e.login(map[string]any{"total": 10, "discount": 3})
+	var inner error
+	resp := e.serve(func(w http.ResponseWriter, r *http.Request) {
+		s := session.From(r)
+		session.Update(s, "total", func(n int) int {
+			_, inner = s.Get("discount", new(int))
+			return n - 3
+		})
+		w.Write([]byte("done"))
+	}, "GET", "/", c)
+	if !errors.Is(inner, session.ErrReentrant) {
+		t.Fatalf("Get inside Update = %v, want ErrReentrant", inner)
+	}
+	if resp.StatusCode != 200 {
+		t.Fatalf("status %d", resp.StatusCode)
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"slices"
 	"sync"
+	"sync/atomic"
 )
 
 // Session is one request's view of a user's session, got with From. It is
@@ -23,9 +24,10 @@ import (
 // methods on a nil *Session (a request without the middleware) return
 // ErrNoMiddleware.
 type Session struct {
-	mu  sync.Mutex
-	m   *Manager
-	ctx context.Context
+	mu   sync.Mutex
+	inFn atomic.Bool // an Update function is running (with mu held)
+	m    *Manager
+	ctx  context.Context
 
 	key         string // key of the record this request works on; "" for none
 	hadCookie   bool   // the request carried a session cookie
@@ -145,6 +147,17 @@ func (s *Session) loadCookie() {
 	s.values, s.exists = vals, true
 }
 
+// reentrant reports (and logs) a session method called from inside an
+// Update function, which runs with the session locked: answering would
+// deadlock.
+func (s *Session) reentrant() bool {
+	if !s.inFn.Load() {
+		return false
+	}
+	s.m.Logger.LogAttrs(s.ctx, slog.LevelError, "session: used from inside an Update function")
+	return true
+}
+
 // lookup returns the encoded value under key. The caller holds s.mu and
 // has loaded the session.
 func (s *Session) lookup(key string) ([]byte, bool) {
@@ -203,6 +216,9 @@ func (s *Session) Get(key string, dst any) (bool, error) {
 	if s == nil {
 		return false, ErrNoMiddleware
 	}
+	if s.reentrant() {
+		return false, ErrReentrant
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if err := s.load(); err != nil {
@@ -241,6 +257,9 @@ func (s *Session) Set(key string, v any) error {
 	if s == nil {
 		return ErrNoMiddleware
 	}
+	if s.reentrant() {
+		return ErrReentrant
+	}
 	raw, err := s.m.Codec.EncodeValue(v)
 	if err != nil {
 		return fmt.Errorf("session: set %q: %w", key, err)
@@ -255,6 +274,9 @@ func (s *Session) Set(key string, v any) error {
 func (s *Session) Delete(key string) error {
 	if s == nil {
 		return ErrNoMiddleware
+	}
+	if s.reentrant() {
+		return ErrReentrant
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -274,10 +296,15 @@ func (s *Session) Delete(key string) error {
 // only (no side effects): 100 concurrent Update calls adding one to a
 // counter leave it 100 higher. The returned value is fn's result on the
 // state this request saw; the stored one may differ after such a replay.
+// fn must not use the session: it runs with the session locked, and the
+// session's methods called from it fail with ErrReentrant.
 func Update[T any](s *Session, key string, fn func(T) T) (T, error) {
 	var result T
 	if s == nil {
 		return result, ErrNoMiddleware
+	}
+	if s.reentrant() {
+		return result, ErrReentrant
 	}
 	codec := s.m.Codec
 	first := true
@@ -288,7 +315,12 @@ func Update[T any](s *Session, key string, fn func(T) T) (T, error) {
 				return nil, err
 			}
 		}
-		out := fn(v)
+		var out T
+		func() {
+			s.inFn.Store(true)
+			defer s.inFn.Store(false)
+			out = fn(v)
+		}()
 		if first {
 			result, first = out, false
 		}
@@ -308,6 +340,9 @@ func (s *Session) Has(key string) bool {
 	if s == nil {
 		return false
 	}
+	if s.reentrant() {
+		return false
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.load() != nil {
@@ -321,6 +356,9 @@ func (s *Session) Has(key string) bool {
 // its setting under.
 func (s *Session) Keys() []string {
 	if s == nil {
+		return nil
+	}
+	if s.reentrant() {
 		return nil
 	}
 	s.mu.Lock()
@@ -346,6 +384,9 @@ func (s *Session) Flush() error {
 	if s == nil {
 		return ErrNoMiddleware
 	}
+	if s.reentrant() {
+		return ErrReentrant
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if err := s.writable(); err != nil {
@@ -370,6 +411,9 @@ func (s *Session) CycleKey() error {
 	if s == nil {
 		return ErrNoMiddleware
 	}
+	if s.reentrant() {
+		return ErrReentrant
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if err := s.writable(); err != nil {
@@ -386,6 +430,9 @@ func (s *Session) CycleKey() error {
 // saved).
 func (s *Session) Modified() bool {
 	if s == nil {
+		return false
+	}
+	if s.reentrant() {
 		return false
 	}
 	s.mu.Lock()
