@@ -251,7 +251,7 @@ func (s *Session) resolve(err error, attempt int) error {
 		}
 	}
 	fresh, err := m.Store.Load(s.ctx, s.key)
-	if errors.Is(err, ErrNotFound) {
+	if errors.Is(err, ErrNotFound) || err == nil && !fresh.Expiry.After(m.Now()) {
 		return ErrInterrupted
 	}
 	if err != nil {

@@ -28,6 +28,11 @@ var ErrCommitted = errors.New("session: changed after the response headers were 
 // argument only.
 var ErrReentrant = errors.New("session: used from inside an Update function")
 
+// ErrHijackCookie reports a Hijack refused because the session needs a new
+// cookie, which a hijacked connection cannot carry.
+var ErrHijackCookie = errors.New("session: the session needs a new cookie, which a hijacked connection " +
+	"cannot carry; save it in a normal response before upgrading")
+
 // ErrNoMiddleware reports a Session used on a request that did not pass
 // through Manager.Middleware.
 var ErrNoMiddleware = errors.New("session: no session on this request (is the handler wrapped with Manager.Middleware?)")

@@ -21,6 +21,7 @@ type fakeStore struct {
 
 	loads, creates, updates, deletes atomic.Int64
 
+	ignoreExpiry bool                      // Load returns dead records too (a broken store)
 	failWith     error                     // every call fails with it when set
 	beforeUpdate func(key string)          // runs (without the lock) before each Update
 	onLoad       func(ctx context.Context) // runs before each Load
@@ -52,7 +53,7 @@ func (f *fakeStore) Load(ctx context.Context, key string) (session.Record, error
 		return session.Record{}, f.failWith
 	}
 	r, ok := f.recs[key]
-	if !ok || !r.Expiry.After(f.now()) {
+	if !ok || !r.Expiry.After(f.now()) && !f.ignoreExpiry {
 		return session.Record{}, session.ErrNotFound
 	}
 	return r, nil

@@ -98,6 +98,10 @@ func (s *Session) load() error {
 	}
 	rec, err := s.m.Store.Load(s.ctx, s.key)
 	switch {
+	case err == nil && !rec.Expiry.After(s.m.Now()):
+		// The store returned a dead record: never use it.
+		s.key = ""
+		s.values = map[string][]byte{}
 	case err == nil:
 		s.exists, s.version = true, rec.Version
 		if _, ok := s.m.Codec.(JSONCodec); ok && validObject(rec.Data) == nil {
@@ -156,6 +160,15 @@ func (s *Session) reentrant() bool {
 	}
 	s.m.Logger.LogAttrs(s.ctx, slog.LevelError, "session: used from inside an Update function")
 	return true
+}
+
+// needsNewCookie reports whether saving the session now would send a new
+// cookie value (a new key, a cycled or flushed one, or a cookie-kept
+// session that changed).
+func (s *Session) needsNewCookie() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.modified && (s.m.cookies != nil || !s.exists || s.cycle || len(s.retire) > 0)
 }
 
 // lookup returns the encoded value under key. The caller holds s.mu and

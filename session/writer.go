@@ -3,6 +3,7 @@ package session
 import (
 	"bufio"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net"
@@ -36,13 +37,30 @@ func (rw *responseWriter) commit(code int) bool {
 	m := rw.sess.m
 	m.Logger.LogAttrs(rw.req.Context(), logLevelFor(err), "session: commit failed",
 		slog.String("method", rw.req.Method), slog.String("path", rw.req.URL.Path), slog.Any("error", err))
+	// The handler's headers describe the response that is not sent:
+	// drop them (a Cache-Control: public must not make the error
+	// cacheable), keeping only Vary and the site-wide security headers.
 	h := rw.ResponseWriter.Header()
-	for _, k := range []string{"Set-Cookie", "Content-Type", "Content-Length", "Content-Encoding",
-		"Etag", "Last-Modified", "Location"} {
-		h.Del(k)
+	for k := range h {
+		if !keptOnError[k] {
+			delete(h, k)
+		}
 	}
+	h.Set("Cache-Control", "no-store")
 	m.ErrorHandler(rw.ResponseWriter, rw.req, err)
 	return false
+}
+
+// keptOnError are the headers an error response keeps from the handler's.
+var keptOnError = map[string]bool{
+	"Vary":                                true,
+	"Strict-Transport-Security":           true,
+	"X-Content-Type-Options":              true,
+	"Referrer-Policy":                     true,
+	"Cross-Origin-Opener-Policy":          true,
+	"Content-Security-Policy":             true,
+	"Content-Security-Policy-Report-Only": true,
+	"X-Frame-Options":                     true,
 }
 
 // WriteHeader saves the session, then sends the status. Informational
@@ -54,7 +72,9 @@ func (rw *responseWriter) WriteHeader(code int) {
 		}
 		return
 	}
-	if code >= 100 && code < 200 && code != http.StatusSwitchingProtocols {
+	if code < 100 || code > 999 || code < 200 && code != http.StatusSwitchingProtocols {
+		// Informational statuses pass through; an invalid one makes
+		// net/http panic, and nothing must have been saved for it.
 		rw.ResponseWriter.WriteHeader(code)
 		return
 	}
@@ -110,24 +130,49 @@ func (rw *responseWriter) FlushError() error {
 	return http.NewResponseController(rw.ResponseWriter).Flush()
 }
 
-// Hijack saves the session (as for a 101 response) and hands over the
-// connection. If the save fails the error handler has answered and the
-// connection is not handed over.
+// Hijack hands over the connection after saving the session. A
+// hijacked connection cannot carry a Set-Cookie header, so Hijack refuses
+// (ErrHijackCookie, nothing saved) when the session needs a new cookie: a
+// new session, CycleKey, Flush, or any change to a cookie-kept session.
+// Save such changes in a normal response before upgrading. When the
+// connection cannot be hijacked (HTTP/2), nothing is saved and the
+// handler can still answer.
 func (rw *responseWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	if rw.failed {
+		return nil, nil, errResponseReplaced
+	}
 	if !rw.wroteHeader {
+		if !hijackable(rw.ResponseWriter) {
+			return nil, nil, fmt.Errorf("session: hijack: %w", http.ErrNotSupported)
+		}
+		if rw.sess.needsNewCookie() {
+			rw.sess.m.Logger.LogAttrs(rw.req.Context(), slog.LevelError, ErrHijackCookie.Error())
+			return nil, nil, ErrHijackCookie
+		}
 		rw.wroteHeader = true
 		if !rw.commit(http.StatusSwitchingProtocols) {
 			return nil, nil, errResponseReplaced
 		}
-	}
-	if rw.failed {
-		return nil, nil, errResponseReplaced
 	}
 	conn, brw, err := http.NewResponseController(rw.ResponseWriter).Hijack()
 	if err == nil {
 		rw.hijacked = true
 	}
 	return conn, brw, err
+}
+
+// hijackable reports whether w or a writer it wraps can hijack.
+func hijackable(w http.ResponseWriter) bool {
+	for {
+		if _, ok := w.(http.Hijacker); ok {
+			return true
+		}
+		u, ok := w.(interface{ Unwrap() http.ResponseWriter })
+		if !ok {
+			return false
+		}
+		w = u.Unwrap()
+	}
 }
 
 // Unwrap returns the wrapped writer, for http.ResponseController.
