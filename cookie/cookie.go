@@ -3,6 +3,7 @@ package cookie
 import (
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"strings"
 	"time"
@@ -24,6 +25,12 @@ func New(name, value string, o Options) (*http.Cookie, error) {
 	if !validValue(value) {
 		return nil, fmt.Errorf("%w: the value of %q has characters outside the cookie-octet set", ErrInvalid, name)
 	}
+	if !validPath(o.path()) {
+		return nil, fmt.Errorf("%w: path %q", ErrInvalid, o.Path)
+	}
+	if o.Domain != "" && !validDomain(o.Domain) {
+		return nil, fmt.Errorf("%w: domain %q (want a host name such as example.com)", ErrInvalid, o.Domain)
+	}
 	// Browsers drop a __Host- cookie unless it is Secure (forced below),
 	// host-only and for the whole site.
 	if strings.HasPrefix(name, "__Host-") && (o.Domain != "" || o.path() != "/") {
@@ -39,7 +46,7 @@ func New(name, value string, o Options) (*http.Cookie, error) {
 		SameSite: o.sameSite(),
 	}
 	if o.MaxAge > 0 {
-		secs := int((o.MaxAge + time.Second - 1) / time.Second)
+		secs := int((min(o.MaxAge, MaxLifetime) + time.Second - 1) / time.Second)
 		c.MaxAge = secs
 		c.Expires = time.Now().Add(time.Duration(secs) * time.Second).UTC()
 	}
@@ -107,6 +114,51 @@ func Value(r *http.Request, name string) (string, bool) {
 		}
 	}
 	return "", false
+}
+
+// MaxLifetime caps Max-Age: browsers keep a cookie at most 400 days
+// whatever it asks for, and a longer duration would overflow.
+const MaxLifetime = 400 * 24 * time.Hour
+
+// validPath reports whether a Path attribute can be sent as is: it starts
+// with "/" and holds no control character or ";" (net/http would drop
+// them silently).
+func validPath(p string) bool {
+	if p == "" || p[0] != '/' {
+		return false
+	}
+	for i := 0; i < len(p); i++ {
+		if c := p[i]; c < 0x20 || c >= 0x7f || c == ';' {
+			return false
+		}
+	}
+	return true
+}
+
+// validDomain reports whether a Domain attribute is a host name (an
+// optional leading dot, labels of letters, digits and hyphens) or an IP
+// address, as net/http requires; anything else it would drop silently,
+// making the cookie host-only.
+func validDomain(d string) bool {
+	if net.ParseIP(d) != nil {
+		return true
+	}
+	d = strings.TrimPrefix(d, ".")
+	if d == "" || len(d) > 253 {
+		return false
+	}
+	for _, label := range strings.Split(d, ".") {
+		if label == "" || len(label) > 63 || label[0] == '-' || label[len(label)-1] == '-' {
+			return false
+		}
+		for i := 0; i < len(label); i++ {
+			c := label[i]
+			if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // validName reports whether name is an RFC 7230 token.

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
@@ -679,5 +680,31 @@ func TestHostPrefixRules(t *testing.T) {
 		if _, err := New("__Host-id", "v", o); !errors.Is(err, ErrInvalid) {
 			t.Errorf("%+v: err %v, want ErrInvalid", o, err)
 		}
+	}
+}
+
+func TestAttributesValidated(t *testing.T) {
+	for _, o := range []Options{
+		{Domain: "http://example.com"}, {Domain: "exa mple.com"}, {Domain: "-bad.com"},
+		{Path: "/a;b"}, {Path: "relative"}, {Path: "/a\nb"},
+	} {
+		if _, err := New("n", "v", o); !errors.Is(err, ErrInvalid) {
+			t.Errorf("%+v: %v, want ErrInvalid", o, err)
+		}
+	}
+	for _, o := range []Options{{Domain: "example.com"}, {Domain: ".example.com"}, {Domain: "127.0.0.1"}, {Path: "/app/x"}} {
+		if _, err := New("n", "v", o); err != nil {
+			t.Errorf("%+v refused: %v", o, err)
+		}
+	}
+}
+
+func TestHugeMaxAgeIsCapped(t *testing.T) {
+	c, err := New("n", "v", Options{MaxAge: time.Duration(math.MaxInt64)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.MaxAge != int(MaxLifetime/time.Second) || c.Expires.Before(time.Now()) {
+		t.Fatalf("Max-Age %d, Expires %v", c.MaxAge, c.Expires)
 	}
 }

@@ -13,6 +13,10 @@ const expiryKey = "_session_expiry"
 // the Manager's MaxAge and ExpireAtBrowserClose apply again.
 const DefaultExpiry time.Duration = -1
 
+// maxExpirySeconds caps a stored expiry (ten years), so a huge value from
+// another writer cannot overflow a time.Duration.
+const maxExpirySeconds = 10 * 365 * 24 * 3600
+
 // isoLayout is how an instant set with SetExpiryAt is stored: Python's
 // datetime.isoformat() of an aware UTC datetime, which Django reads back.
 const isoLayout = "2006-01-02T15:04:05.999999-07:00"
@@ -90,7 +94,7 @@ func (m *Manager) expiry(values map[string][]byte) expiryInfo {
 		if secs <= 0 {
 			return expiryInfo{age: m.MaxAge, at: now.Add(m.MaxAge), browserClose: true}
 		}
-		age := time.Duration(secs) * time.Second
+		age := time.Duration(min(secs, maxExpirySeconds)) * time.Second
 		return expiryInfo{age: age, at: now.Add(age)}
 	}
 	var iso string

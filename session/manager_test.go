@@ -854,3 +854,19 @@ func TestUpdateFunctionUsingTheSessionFailsInsteadOfDeadlocking(t *testing.T) {
 		t.Fatalf("status %d", resp.StatusCode)
 	}
 }
+
+func TestHugeStoredExpiryDoesNotOverflow(t *testing.T) {
+	e := newEnv(t)
+	key := session.NewKey()
+	e.store.Create(t.Context(), key, session.Record{Data: []byte(`{"_session_expiry":9223372036854775807,"u":1}`), Expiry: e.clock.Now().Add(time.Hour)})
+	e.serve(func(w http.ResponseWriter, r *http.Request) {
+		s := session.From(r)
+		if age := s.ExpiryAge(); age <= 0 {
+			t.Errorf("age %v", age)
+		}
+		s.Set("u", 2)
+	}, "GET", "/", &http.Cookie{Name: "sessionid", Value: key})
+	if rec, ok := e.store.get(key); !ok || !rec.Expiry.After(e.clock.Now()) {
+		t.Fatalf("record saved already dead: %v %v", rec.Expiry, ok)
+	}
+}

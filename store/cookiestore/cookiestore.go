@@ -23,7 +23,10 @@
 //     user change the session at the same time, one change is lost. Use a
 //     server store when that matters (carts, counters).
 //   - Logout cannot revoke a copy. Flush deletes the cookie from this
-//     browser, but a copy taken earlier stays valid until it expires.
+//     browser, but a copy taken earlier stays valid until it expires, and
+//     a slow request that started before the logout and changes the
+//     session (or any request with SaveEveryRequest) sends the old
+//     session back in a new cookie. A server store refuses both.
 //   - Size. Browsers drop cookies over 4096 bytes; the Manager refuses to
 //     write one (the request fails with an error) rather than let the
 //     browser drop it silently. Keep sessions small.
