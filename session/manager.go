@@ -31,6 +31,10 @@ type Manager struct {
 	Store Store
 
 	// CookieName is the name of the session cookie (default "sessionid").
+	// On HTTPS sites consider "__Host-sessionid": browsers then refuse a
+	// cookie of that name set by a sibling subdomain or for a narrower
+	// path, which could otherwise shadow the real one (the first cookie
+	// of the name in the request is used, as net/http does).
 	CookieName string
 	// Cookie holds the cookie's attributes (Path, Domain, Secure,
 	// SameSite, ScriptReadable). Its MaxAge is ignored: the cookie's
