@@ -52,7 +52,10 @@
 // # Versions and round trips
 //
 // memcached's "gets" returns a CAS unique with every item and "cas" stores
-// only if it still matches, which is what compare-and-swap needs. The CAS
+// only if it still matches, which is what compare-and-swap needs, so the
+// server must not run with CAS disabled (memcached -C): it then sends CAS
+// unique 0 and refuses every "cas", and the store reports an error
+// matching ErrCASDisabled whenever it reads an item. The CAS
 // unique is not used as the record version, for three reasons: the
 // classic text protocol that gomemcache speaks does not return the new CAS
 // unique after "add" or "cas", so Create and Update could not return the
@@ -102,13 +105,17 @@
 // connect or I/O timeouts) gives errors that match session.ErrUnavailable,
 // which the session Manager answers with 503. A value too large for the
 // server's item size (memcached -I, 1 MiB by default, header included) is
-// reported as such.
+// reported as such (ErrTooLarge), and a server with CAS disabled (memcached
+// -C) as the configuration error it is (ErrCASDisabled, not ErrConflict
+// or ErrExists).
 //
 // gomemcache takes no context. The store checks the context before every
-// call to the server and returns its error (wrapped) once it is done, but a
-// call already sent runs to completion: its duration is bounded by the
-// client's Timeout (memcache.DefaultTimeout, 500ms, unless set), not by
-// the context's deadline. Set Client.Timeout to the longest you accept,
-// and Client.MaxIdleConns near the number of concurrent requests, or most
-// requests will open a new connection.
+// call to the server and returns its error (wrapped) once it is done: a
+// deadline that has passed also matches session.ErrUnavailable, as with
+// the other stores of this module, and a cancelled context matches
+// context.Canceled only. A call already sent runs to completion: its
+// duration is bounded by the client's Timeout (memcache.DefaultTimeout,
+// 500ms, unless set), not by the context's deadline. Set Client.Timeout
+// to the longest you accept, and Client.MaxIdleConns near the number of
+// concurrent requests, or most requests will open a new connection.
 package memcachestore

@@ -84,6 +84,9 @@ func (s *Store) Load(ctx context.Context, key string) (session.Record, error) {
 	if err != nil {
 		return session.Record{}, wrap("load", err)
 	}
+	if it.CasID == 0 {
+		return session.Record{}, errLoadCASDisabled
+	}
 	h, data, err := decodeValue(it.Value)
 	if err != nil {
 		return session.Record{}, fmt.Errorf("memcachestore: load: %w: %w", session.ErrNotFound, err)
@@ -129,6 +132,9 @@ func (s *Store) Create(ctx context.Context, key string, rec session.Record) (ses
 		}
 		if err != nil {
 			return 0, wrap("create", err)
+		}
+		if old.CasID == 0 {
+			return 0, errCreateCASDisabled
 		}
 		h, _, perr := decodeValue(old.Value)
 		if perr == nil && h.live(s.now()) {
@@ -190,6 +196,9 @@ func (s *Store) Update(ctx context.Context, key string, rec session.Record) (ses
 		}
 		if err != nil {
 			return 0, wrap("update", err)
+		}
+		if it.CasID == 0 {
+			return 0, errUpdateCASDisabled
 		}
 		h, _, err := decodeValue(it.Value)
 		switch {

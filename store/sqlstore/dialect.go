@@ -1,7 +1,10 @@
 package sqlstore
 
 import (
+	"context"
+	"crypto/sha256"
 	"database/sql"
+	"encoding/hex"
 	"fmt"
 	"reflect"
 	"strconv"
@@ -27,7 +30,10 @@ const (
 	Postgres Dialect = "postgres"
 	// MySQL is MySQL 5.7 or later and MariaDB 10.3 or later, through
 	// github.com/go-sql-driver/mysql, the driver the detection knows. See
-	// [OpenMySQL] for the connection settings the store needs.
+	// [OpenMySQL] for the connection settings the store needs; above all,
+	// the connections must count changed rows (never clientFoundRows=true
+	// in the DSN), or Create reports success over a live record (see
+	// [New]).
 	MySQL Dialect = "mysql"
 )
 
@@ -89,6 +95,16 @@ type dialect interface {
 	// time, so that the store queues its writes in-process rather than
 	// have them fight over the database lock.
 	serialWrites() bool
+
+	// checkConn checks, before the store's first use, the connection
+	// settings the store depends on (MySQL: affected rows are changed
+	// rows, not found rows).
+	checkConn(ctx context.Context, db *sql.DB) error
+	// checkDjangoExpiry checks that the expire_date column of Django's
+	// table t, if the table exists, keeps microseconds as Django's
+	// migration makes it: the versions Create and Update return are
+	// hashed from the expiry text at that precision.
+	checkDjangoExpiry(ctx context.Context, db *sql.DB, t table) error
 }
 
 var dialects = map[Dialect]dialect{
@@ -139,6 +155,22 @@ func (t table) qualified(d dialect) string {
 		q[i] = d.quote(p)
 	}
 	return strings.Join(q, ".")
+}
+
+// expiryIndexName is the name of the expiry index of tether's table name:
+// name_expiry_idx, or, when that is longer than maxLen (the database's
+// limit on identifiers; 0 for none), the first maxLen-20 characters of
+// name, "_", 8 hex digits of SHA-256(name) and "_expiry_idx", exactly
+// maxLen characters. The database then never refuses (MySQL) or
+// truncates (PostgreSQL) the name, and tables sharing a long prefix get
+// distinct index names.
+func expiryIndexName(name string, maxLen int) string {
+	const suffix = "_expiry_idx"
+	if maxLen <= 0 || len(name)+len(suffix) <= maxLen {
+		return name + suffix
+	}
+	sum := sha256.Sum256([]byte(name))
+	return name[:maxLen-len(suffix)-9] + "_" + hex.EncodeToString(sum[:4]) + suffix
 }
 
 // columns describes the table's columns to the statements: tether's own

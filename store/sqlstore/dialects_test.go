@@ -159,6 +159,36 @@ func TestDjangoIndexName(t *testing.T) {
 	}
 }
 
+func TestExpiryIndexName(t *testing.T) {
+	for _, max := range []int{0, 63, 64} {
+		if got := expiryIndexName("tether_sessions", max); got != "tether_sessions_expiry_idx" {
+			t.Errorf("expiryIndexName(tether_sessions, %d) = %q", max, got)
+		}
+	}
+	fits := strings.Repeat("f", 52) // 52 + 11 = 63
+	if got := expiryIndexName(fits, 63); got != fits+"_expiry_idx" {
+		t.Errorf("a name that fits was changed: %q", got)
+	}
+	long := strings.Repeat("x", 57)
+	if got := expiryIndexName(long+"abc", 0); got != long+"abc_expiry_idx" {
+		t.Errorf("without a limit: %q", got)
+	}
+	for _, max := range []int{63, 64} {
+		a, b := expiryIndexName(long+"_a1", max), expiryIndexName(long+"_b2", max)
+		for _, got := range []string{a, b} {
+			if len(got) != max || !strings.HasSuffix(got, "_expiry_idx") || !strings.HasPrefix(got, long[:max-20]+"_") {
+				t.Errorf("expiryIndexName(…, %d) = %q (%d characters)", max, got, len(got))
+			}
+		}
+		if a == b {
+			t.Errorf("tables sharing a prefix share the index name %q", a)
+		}
+		if again := expiryIndexName(long+"_a1", max); again != a {
+			t.Errorf("expiryIndexName is not deterministic: %q then %q", a, again)
+		}
+	}
+}
+
 func TestDjangoData(t *testing.T) {
 	cases := []struct {
 		in      []byte
@@ -302,7 +332,8 @@ func TestServerErrorClassification(t *testing.T) {
 			t.Errorf("mysql: %v not unavailable", err)
 		}
 	}
-	for _, err := range []error{myErr(1062), myErr(1146), myErr(1064), context.Canceled} {
+	// A deadlock (1213) is contention, not an outage.
+	for _, err := range []error{myErr(1062), myErr(1146), myErr(1064), myErr(1213), context.Canceled} {
 		if s.unavailable(err) {
 			t.Errorf("mysql: %v unavailable", err)
 		}

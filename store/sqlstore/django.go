@@ -37,6 +37,19 @@ const DjangoTableName = "django_session"
 // which SQLite compares as text; the store writes and compares these
 // forms, never RFC 3339. Expiry instants are kept to the microsecond.
 //
+// The store relies on that precision: on its first use, and in
+// [Store.Migrate], it checks that an existing table's expire_date keeps
+// microseconds (DATETIME_PRECISION 6 on MySQL/MariaDB; timestamp with
+// time zone of precision 6 on PostgreSQL) and otherwise fails, naming the
+// column, with every call. A datetime without fractional seconds (tables
+// made before MySQL 5.6.4, or by hand) would make the server round the
+// expiry the store writes, up to half a second later than asked, and the
+// version the store computes from the text it wrote would never be the
+// stored row's, so every Update would conflict. ALTER the column to
+// datetime(6) (MySQL) or timestamp with time zone (PostgreSQL), as
+// Django's migration creates it. SQLite keeps the text as written:
+// nothing to check.
+//
 // Configure the session.Manager with session.NewDjangoCodec (same
 // SECRET_KEY) for Django to read the data; the store writes the codec's
 // bytes as they are. Data that a text column cannot hold (anything but

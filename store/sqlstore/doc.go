@@ -16,7 +16,9 @@
 // modernc.org/sqlite gives [SQLite], github.com/jackc/pgx/v5/stdlib
 // (driver name "pgx") gives [Postgres], github.com/go-sql-driver/mysql
 // gives [MySQL]. Any other driver needs WithDialect, which is also how a
-// wrapped or instrumented driver is used.
+// wrapped or instrumented driver is used. On MySQL and MariaDB the
+// connections must count changed rows, not found rows: never
+// clientFoundRows=true (see [New]).
 //
 // # The table
 //
@@ -30,7 +32,9 @@
 //	expiry  the instant the record dies, in Unix milliseconds (UTC), a 64-bit integer
 //	version the compare-and-swap version, a 64-bit integer
 //
-// and an index on expiry for [Store.DeleteExpired]. Expiry instants are
+// and an index on expiry for [Store.DeleteExpired], named
+// <table>_expiry_idx (shortened with a hash when the database's limit on
+// identifiers requires it, see [WithTable]). Expiry instants are
 // stored truncated to the millisecond, and a record is live while
 // expiry > now with both sides in milliseconds: truncation can only make a
 // record die up to a millisecond early, never let a dead one be loaded.
@@ -84,5 +88,7 @@
 // SQLite database locked beyond the busy timeout, PostgreSQL's connection
 // exception, shutdown and too-many-connections codes, MySQL's invalid
 // connection, shutdown, killed-connection, lock-wait and read-only
-// errors. A cancelled context matches context.Canceled.
+// errors. A deadlock is contention, not an outage: the statement runs
+// again, and a deadlock that persists is a plain error. A cancelled
+// context matches context.Canceled.
 package sqlstore

@@ -16,6 +16,10 @@ import (
 // migration does, with the same column types and index names. Django's
 // own migrate then still wants to create it: run
 // "manage.py migrate sessions --fake-initial" (or let Django create it).
+// An existing table's expire_date must keep microseconds, as Django's
+// migration makes it (datetime(6) on MySQL and MariaDB, timestamp with
+// time zone on PostgreSQL): Migrate fails otherwise, as does the store's
+// first use (see [WithDjangoTable]).
 func (s *Store) Migrate(ctx context.Context) error {
 	if s.closed.Load() {
 		return s.wrap(ctx, "migrate", errClosed)
@@ -34,9 +38,14 @@ func (s *Store) migrate(ctx context.Context) error {
 	defer s.unlockWrite()
 	ddl := s.d.createTable(s.table)
 	if s.django {
-		// Django's table is Django's: touch nothing when it exists.
-		if exists, err := s.tableExists(ctx); exists || err != nil {
+		// Django's table is Django's: touch nothing when it exists, but
+		// check that the store can work on it.
+		exists, err := s.tableExists(ctx)
+		if err != nil {
 			return err
+		}
+		if exists {
+			return s.checkDjango(ctx)
 		}
 		ddl = s.d.djangoTable(s.table)
 	}
@@ -64,9 +73,17 @@ func (s *Store) tableExists(ctx context.Context) (bool, error) {
 	return true, rows.Close()
 }
 
-// ensure gets the store ready before its first use: it runs the migration
-// (unless AutoMigrate is off or it ran already) and prepares the
-// statements, once; after a failure the next call tries again.
+// checkDjango checks Django's table, in Django mode (see
+// dialect.checkDjangoExpiry).
+func (s *Store) checkDjango(ctx context.Context) error {
+	return s.d.checkDjangoExpiry(ctx, s.db, s.table)
+}
+
+// ensure gets the store ready before its first use: it checks the
+// connection settings (see dialect.checkConn), runs the migration (unless
+// AutoMigrate is off or it ran already) or else, in Django mode, checks
+// the existing table, and prepares the statements, once; after a failure
+// the next call tries again.
 func (s *Store) ensure(ctx context.Context) (*prepared, error) {
 	if p := s.stmts.Load(); p != nil {
 		return p, nil
@@ -83,11 +100,21 @@ func (s *Store) ensure(ctx context.Context) (*prepared, error) {
 	if p := s.stmts.Load(); p != nil {
 		return p, nil
 	}
-	if s.autoMigrate && !s.migrated.Load() {
-		if err := s.migrate(ctx); err != nil {
-			return nil, err
+	if err := s.d.checkConn(ctx, s.db); err != nil {
+		return nil, err
+	}
+	if !s.migrated.Load() {
+		switch {
+		case s.autoMigrate:
+			if err := s.migrate(ctx); err != nil {
+				return nil, err
+			}
+			s.migrated.Store(true)
+		case s.django:
+			if err := s.checkDjango(ctx); err != nil {
+				return nil, err
+			}
 		}
-		s.migrated.Store(true)
 	}
 	p := new(prepared)
 	for i, q := range s.q {

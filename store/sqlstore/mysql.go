@@ -1,6 +1,7 @@
 package sqlstore
 
 import (
+	"context"
 	"database/sql"
 	"errors"
 	"fmt"
@@ -28,9 +29,10 @@ const MySQLConnMaxLifetime = 3 * time.Minute
 // as integers or text, so parseTime and loc do not matter to it. It needs
 // clientFoundRows off (the driver's default), because Create tells "a live
 // record exists" from "inserted" by the number of rows changed;
-// OpenMySQL refuses a dsn with clientFoundRows=true. Set timeout (dial),
-// readTimeout and writeTimeout, e.g. "timeout=2s&readTimeout=5s", so that
-// requests fail fast while the server is unreachable.
+// OpenMySQL refuses a dsn with clientFoundRows=true (a store made with
+// [New] detects it on first use). Set timeout (dial), readTimeout and
+// writeTimeout, e.g. "timeout=2s&readTimeout=5s", so that requests fail
+// fast while the server is unreachable.
 func OpenMySQL(dsn string, opts ...Option) (*Store, error) {
 	cfg, err := mysql.ParseDSN(dsn)
 	if err != nil {
@@ -55,6 +57,9 @@ func OpenMySQL(dsn string, opts ...Option) (*Store, error) {
 	return s, nil
 }
 
+// mysqlMaxIdent is the longest identifier MySQL and MariaDB take.
+const mysqlMaxIdent = 64
+
 // mysqlDialect is the dialect of MySQL and MariaDB.
 type mysqlDialect struct{}
 
@@ -73,7 +78,7 @@ func (d mysqlDialect) createTable(t table) []string {
 	data longblob NOT NULL,
 	expiry bigint NOT NULL,
 	version bigint NOT NULL,
-	KEY ` + d.quote(t.name()+"_expiry_idx") + ` (expiry)
+	KEY ` + d.quote(expiryIndexName(t.name(), mysqlMaxIdent)) + ` (expiry)
 ) ENGINE=InnoDB`,
 	}
 }
@@ -86,7 +91,7 @@ func (d mysqlDialect) djangoTable(t table) []string {
 	return []string{
 		"CREATE TABLE IF NOT EXISTS " + t.qualified(d) +
 			" (`session_key` varchar(40) NOT NULL PRIMARY KEY, `session_data` longtext NOT NULL, `expire_date` datetime(6) NOT NULL, " +
-			"KEY " + d.quote(djangoIndexName(t.name(), "expire_date", "", 64)) + " (`expire_date`))",
+			"KEY " + d.quote(djangoIndexName(t.name(), "expire_date", "", mysqlMaxIdent)) + " (`expire_date`))",
 	}
 }
 
@@ -95,6 +100,9 @@ func (d mysqlDialect) djangoTable(t table) []string {
 // expressions see the columns already assigned, so the expiry comes last
 // and every IF tests the old one. Rows affected (without clientFoundRows):
 // 1 inserted, 2 replaced an expired row, 0 left a live row as it was.
+// With clientFoundRows=true the last case reports 1, like an insert, and
+// Create would report success over a live record: checkConn refuses such
+// a connection.
 // (An expired row replaced by exactly the same values also reports 0;
 // versions are new on every write, so that cannot happen.)
 func (d mysqlDialect) create(t table, c *columns) query {
@@ -188,7 +196,9 @@ func (mysqlDialect) isAlreadyExists(err error) bool {
 
 // isUnavailable: the driver's broken connection, and the server's "too
 // many connections", shutdown, killed connection, timeouts and read-only
-// (a fail-over in progress) errors.
+// (a fail-over in progress) errors. A deadlock is not among them: it is
+// contention between statements, not an outage; exec runs the victim
+// again, and a deadlock that persists is a plain error.
 func (mysqlDialect) isUnavailable(err error) bool {
 	if errors.Is(err, mysql.ErrInvalidConn) {
 		return true
@@ -200,7 +210,7 @@ func (mysqlDialect) isUnavailable(err error) bool {
 	switch n {
 	case myConCount, myShutdown, myUserConnections, myLockWaitTimeout, myReadOnly, myReadOnlyTx,
 		myReadOnlyMode, myConnectionKilled, myStatementTimeout, myQueryTimeout, myServerGone,
-		myServerLost, myConnectionRefused, myConnHostRefused, myTooManyConnections, myDeadlock:
+		myServerLost, myConnectionRefused, myConnHostRefused, myTooManyConnections:
 		return true
 	}
 	return false
@@ -215,3 +225,66 @@ func (mysqlDialect) isRetryable(err error) bool {
 }
 
 func (mysqlDialect) serialWrites() bool { return false }
+
+// foundRowsProbe is the temporary table of checkConn.
+const foundRowsProbe = "tether_found_rows_probe"
+
+// checkConn tells whether the connections report found rows
+// (clientFoundRows=true) rather than changed rows: the driver's settings
+// cannot be read from a *sql.DB, so it asks the server. On one
+// connection, it inserts the same key twice into a temporary table with
+// ON DUPLICATE KEY UPDATE setting it to the same value: 1 row affected
+// when changed rows are counted, 2 when found rows are. Three round
+// trips, once per store. When the temporary table cannot be made (no
+// CREATE TEMPORARY TABLES privilege) it cannot tell and lets it be, as
+// the documentation of New warns.
+func (mysqlDialect) checkConn(ctx context.Context, db *sql.DB) error {
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, "CREATE TEMPORARY TABLE "+foundRowsProbe+" (k int NOT NULL PRIMARY KEY)"); err != nil {
+		return ctx.Err() // nil: cannot tell
+	}
+	defer conn.ExecContext(context.WithoutCancel(ctx), "DROP TEMPORARY TABLE IF EXISTS "+foundRowsProbe)
+	res, err := conn.ExecContext(ctx, "INSERT INTO "+foundRowsProbe+" (k) VALUES (1), (1) ON DUPLICATE KEY UPDATE k = VALUES(k)")
+	if err != nil {
+		return ctx.Err()
+	}
+	if n, err := res.RowsAffected(); err == nil && n != 1 {
+		return errors.New("the MySQL connection counts found rows, not changed rows (clientFoundRows=true in the DSN): " +
+			"Create could not tell a live record from an inserted one; remove clientFoundRows from the DSN")
+	}
+	return nil
+}
+
+// checkDjangoExpiry: the column must be a datetime(6) (or a timestamp(6)):
+// with fewer fraction digits the server rounds the microseconds the store
+// writes (storing an expiry up to 0.5 s later than asked), and the text
+// the versions are hashed from is not the one Create and Update hashed.
+func (mysqlDialect) checkDjangoExpiry(ctx context.Context, db *sql.DB, t table) error {
+	var schema any // the connection's database
+	if s := t.schema(); s != "" {
+		schema = s
+	}
+	var (
+		typ       string
+		precision sql.NullInt64
+	)
+	err := db.QueryRowContext(ctx, "SELECT COLUMN_TYPE, DATETIME_PRECISION FROM information_schema.COLUMNS "+
+		"WHERE TABLE_SCHEMA = COALESCE(?, DATABASE()) AND TABLE_NAME = ? AND COLUMN_NAME = 'expire_date'",
+		schema, t.name()).Scan(&typ, &precision)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil // no such table (or column): the statements will say so
+	}
+	if err != nil {
+		return fmt.Errorf("checking the type of expire_date: %w", err)
+	}
+	if !precision.Valid || precision.Int64 != 6 {
+		return fmt.Errorf("Django table %s: column expire_date is %s, not datetime(6) as Django's migration creates it; "+
+			"Django mode needs microseconds (ALTER TABLE %s MODIFY expire_date datetime(6) NOT NULL)",
+			strings.Join(t, "."), typ, t.qualified(mysqlDialect{}))
+	}
+	return nil
+}

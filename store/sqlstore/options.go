@@ -41,7 +41,13 @@ func defaultConfig() config {
 // "django_session" with [WithDjangoTable]). It is an SQL identifier of
 // letters, digits and underscores, optionally qualified by a schema
 // ("sessions.tether_sessions"; a database on MySQL, an attached database
-// on SQLite); anything else makes New fail.
+// on SQLite); anything else makes New fail. Each part is at most 60
+// characters. The expiry index is named after the table,
+// "<table>_expiry_idx"; when that exceeds the database's limit on
+// identifiers (64 characters on MySQL, 63 on PostgreSQL), it is the
+// table name shortened, 8 hex digits of a hash of the whole name and
+// "_expiry_idx", so that it fits and tables sharing a long prefix get
+// indexes of their own.
 func WithTable(name string) Option {
 	return func(c *config) { c.table, c.tableSet = name, true }
 }

@@ -1,6 +1,8 @@
 package sqlstore
 
 import (
+	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"slices"
@@ -43,6 +45,10 @@ func OpenPostgres(dsn string, opts ...Option) (*Store, error) {
 	return s, nil
 }
 
+// pgMaxIdent is the longest identifier PostgreSQL keeps (NAMEDATALEN-1);
+// it truncates longer ones.
+const pgMaxIdent = 63
+
 // postgresDialect is PostgreSQL's dialect.
 type postgresDialect struct{}
 
@@ -60,7 +66,7 @@ func (d postgresDialect) createTable(t table) []string {
 	expiry bigint NOT NULL,
 	version bigint NOT NULL
 )`,
-		"CREATE INDEX IF NOT EXISTS " + d.quote(t.name()+"_expiry_idx") + " ON " + t.qualified(d) + " (expiry)",
+		"CREATE INDEX IF NOT EXISTS " + d.quote(expiryIndexName(t.name(), pgMaxIdent)) + " ON " + t.qualified(d) + " (expiry)",
 	}
 }
 
@@ -71,8 +77,8 @@ func (d postgresDialect) djangoTable(t table) []string {
 	return []string{
 		"CREATE TABLE IF NOT EXISTS " + q +
 			` ("session_key" varchar(40) NOT NULL PRIMARY KEY, "session_data" text NOT NULL, "expire_date" timestamp with time zone NOT NULL)`,
-		"CREATE INDEX IF NOT EXISTS " + d.quote(djangoIndexName(t.name(), "expire_date", "", 63)) + " ON " + q + ` ("expire_date")`,
-		"CREATE INDEX IF NOT EXISTS " + d.quote(djangoIndexName(t.name(), "session_key", "_like", 63)) + " ON " + q + ` ("session_key" varchar_pattern_ops)`,
+		"CREATE INDEX IF NOT EXISTS " + d.quote(djangoIndexName(t.name(), "expire_date", "", pgMaxIdent)) + " ON " + q + ` ("expire_date")`,
+		"CREATE INDEX IF NOT EXISTS " + d.quote(djangoIndexName(t.name(), "session_key", "_like", pgMaxIdent)) + " ON " + q + ` ("session_key" varchar_pattern_ops)`,
 	}
 }
 
@@ -188,3 +194,42 @@ func (postgresDialect) isRetryable(err error) bool {
 }
 
 func (postgresDialect) serialWrites() bool { return false }
+
+func (postgresDialect) checkConn(context.Context, *sql.DB) error { return nil }
+
+// checkDjangoExpiry: the column must be a timestamp with time zone of
+// microsecond precision (timestamptz, as Django's migration makes it):
+// with fewer fraction digits the server rounds the microseconds the store
+// writes, and the text the versions are hashed from is not the one Create
+// and Update hashed; without a time zone, the instants would depend on the
+// session's TimeZone. The table is found as the store's statements find
+// it (to_regclass follows search_path); its name is a checked identifier,
+// so it can be quoted into the statement.
+func (d postgresDialect) checkDjangoExpiry(ctx context.Context, db *sql.DB, t table) error {
+	var (
+		typ       string
+		precision sql.NullInt64
+	)
+	err := db.QueryRowContext(ctx, `SELECT c.data_type, c.datetime_precision
+FROM information_schema.columns c
+JOIN pg_class r ON r.oid = to_regclass('`+t.qualified(d)+`')
+JOIN pg_namespace n ON n.oid = r.relnamespace
+WHERE c.table_schema = n.nspname AND c.table_name = r.relname AND c.column_name = 'expire_date'`).Scan(&typ, &precision)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil // no such table (or column): the statements will say so
+	}
+	if err != nil {
+		return fmt.Errorf("checking the type of expire_date: %w", err)
+	}
+	if typ != "timestamp with time zone" || !precision.Valid || precision.Int64 != 6 {
+		p := "none"
+		if precision.Valid {
+			p = strconv.FormatInt(precision.Int64, 10)
+		}
+		return fmt.Errorf("Django table %s: column expire_date is %s with fractional precision %s, not timestamp with time zone "+
+			"(timestamptz, microseconds) as Django's migration creates it; Django mode needs microseconds "+
+			"(ALTER TABLE %s ALTER COLUMN expire_date TYPE timestamp with time zone)",
+			strings.Join(t, "."), typ, p, t.qualified(d))
+	}
+	return nil
+}

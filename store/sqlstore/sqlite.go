@@ -1,6 +1,7 @@
 package sqlstore
 
 import (
+	"context"
 	"database/sql"
 	"database/sql/driver"
 	"errors"
@@ -92,7 +93,7 @@ func (d sqliteDialect) createTable(t table) []string {
 	expiry INTEGER NOT NULL,
 	version INTEGER NOT NULL
 )`,
-		"CREATE INDEX IF NOT EXISTS " + d.index(t, t.name()+"_expiry_idx") + " ON " + d.quote(t.name()) + " (expiry)",
+		"CREATE INDEX IF NOT EXISTS " + d.index(t, expiryIndexName(t.name(), 0)) + " ON " + d.quote(t.name()) + " (expiry)",
 	}
 }
 
@@ -233,3 +234,9 @@ func (sqliteDialect) isAlreadyExists(error) bool { return false }
 func (sqliteDialect) isRetryable(error) bool { return false }
 
 func (sqliteDialect) serialWrites() bool { return true }
+
+func (sqliteDialect) checkConn(context.Context, *sql.DB) error { return nil }
+
+// checkDjangoExpiry: SQLite keeps expire_date as the text Django and the
+// store write, whatever the declared type: nothing to check.
+func (sqliteDialect) checkDjangoExpiry(context.Context, *sql.DB, table) error { return nil }

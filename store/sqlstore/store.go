@@ -59,6 +59,18 @@ var errClosed = fmt.Errorf("store is closed: %w", session.ErrUnavailable)
 // [WithTable] name, or WithHashKeys(true) with [WithDjangoTable]. New does not touch
 // the database: on first use the store creates its table (see
 // [WithAutoMigrate] and [Store.Migrate]) and prepares its statements.
+//
+// On MySQL and MariaDB, db's connections must report changed rows, not
+// found rows: do not set clientFoundRows=true in the go-sql-driver/mysql
+// DSN. Create tells "inserted" from "a live record exists" by the number
+// of rows its statement changed, and with found rows it would report
+// success over a live record (leaving it as it was, and returning a
+// version that was never stored) instead of session.ErrExists.
+// [OpenMySQL] refuses such a DSN; with New, the store checks on first use
+// (with a temporary table on one connection) and then fails every call
+// with an error naming clientFoundRows. When the database user may not
+// create temporary tables, the check cannot tell, and the requirement is
+// yours to keep.
 func New(db *sql.DB, opts ...Option) (*Store, error) {
 	if db == nil {
 		return nil, errors.New("sqlstore: nil *sql.DB")

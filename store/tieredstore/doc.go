@@ -16,6 +16,12 @@
 // record's expiry, or for at most MaxCacheAge (DefaultMaxCacheAge unless
 // WithMaxCacheAge says otherwise) when that comes first.
 //
+// An entry keeps the record's expiry truncated to the millisecond, as
+// store/sqlstore and store/memcachestore keep it, and is served only
+// while that is more than a millisecond away: sqlstore's Django mode
+// moves a stored expiry up to 999µs earlier than asked. So an entry stops
+// being served up to 2 ms before its durable record dies, never after.
+//
 // # Operations
 //
 //   - Load reads the cache. A record entry that is current (see Distrust
@@ -70,12 +76,17 @@
 //
 // A write whose cache step fails (the cache is down, or timed out) may
 // leave behind an entry for the version it replaced. The Store then
-// distrusts every entry whose asOf is older than the failure: such entries
-// are treated as misses and refilled from the durable store once the cache
-// answers again. asOf is taken before the durable read or write an entry
-// reflects, so an entry filled from a read that a failed write overtook is
-// distrusted too. The distrust is kept in memory: another process sharing
-// the cache does not learn of it, and a process restart forgets it. Those
+// distrusts every entry whose asOf is older than the failure plus
+// ClockSkewMargin (2 s): such entries are treated as misses and refilled
+// from the durable store once the cache answers again. asOf is taken
+// before the durable read or write an entry reflects, so an entry filled
+// from a read that a failed write overtook is distrusted too. asOf comes
+// from the clock of the process that filled the entry; the margin keeps a
+// stale entry distrusted when that clock runs up to ClockSkewMargin ahead
+// of this process's (keep the app servers' clocks synchronised), at the
+// cost of reading the durable store for that long after a failure. The
+// distrust is kept in memory: another process sharing the cache does not
+// learn of it, and a process restart forgets it. Those
 // cases, and changes made to the durable store behind this package's back,
 // are bounded by MaxCacheAge; each also ends at the next Update of the
 // session, whose conflict deletes the entry.

@@ -15,6 +15,15 @@ const DefaultMaxCacheAge = 10 * time.Minute
 // keep others from filling for long.
 const leaseTTL = 5 * time.Second
 
+// ClockSkewMargin is how far ahead of this process's clock another
+// process's clock may run without defeating the distrust that follows a
+// failed invalidation (see the package documentation): entries are
+// distrusted when their asOf, taken from the clock of the process that
+// filled them, is before the failure plus ClockSkewMargin. The price is
+// that for ClockSkewMargin after a failure, entries filled meanwhile are
+// not served either: Loads read the durable store.
+const ClockSkewMargin = 2 * time.Second
+
 // warnInterval is the shortest time between two warnings about cache
 // failures.
 const warnInterval = 10 * time.Second

@@ -20,6 +20,9 @@ type Store struct {
 	cache, durable session.Store
 	log            *slog.Logger
 	maxAge         time.Duration
+	// now is this process's clock, for the durable expiry of entries and
+	// for asOf and distrust (time.Now; tests set another).
+	now func() time.Time
 
 	// distrust is a Unix nanosecond time: cache entries whose asOf is
 	// before it may be stale and are not served.
@@ -50,7 +53,7 @@ func New(cache, durable session.Store, opts ...Option) *Store {
 	if cfg.logger == nil {
 		cfg.logger = slog.Default()
 	}
-	return &Store{cache: cache, durable: durable, log: cfg.logger, maxAge: cfg.maxAge}
+	return &Store{cache: cache, durable: durable, log: cfg.logger, maxAge: cfg.maxAge, now: time.Now}
 }
 
 // Load returns the live record stored under key: from the cache when it
@@ -92,9 +95,34 @@ func (s *Store) Load(ctx context.Context, key string) (session.Record, error) {
 	}
 }
 
-// usable reports whether a record entry may be served.
+// usable reports whether a record entry may be served: it is not
+// distrusted, and its durable expiry is more than expiryMargin away. The
+// entry's expiry was truncated to the millisecond when it was written
+// (see entryExpiry), and the margin covers a durable store that kills
+// the record up to a millisecond before that (sqlstore's Django mode), so
+// an entry is never served after its durable record died.
 func (s *Store) usable(e entry) bool {
-	return e.kind == kindRecord && e.asOf >= s.distrust.Load() && e.expiry.After(time.Now())
+	return e.kind == kindRecord && e.asOf >= s.distrust.Load() && e.expiry.After(s.now().Add(expiryMargin))
+}
+
+// expiryMargin is how long before its (truncated) durable expiry an entry
+// stops being served.
+const expiryMargin = time.Millisecond
+
+// entryExpiry is the durable expiry an entry keeps: the record's, truncated
+// to the millisecond, as the durable stores of this module keep it
+// (sqlstore and memcachestore store Unix milliseconds, truncated, and
+// compare them with the current millisecond).
+func entryExpiry(expiry time.Time) time.Time {
+	return expiry.Truncate(time.Millisecond)
+}
+
+// entryData is the cache data of the entry for rec (rec.Version is the
+// durable version) known current at asOf, with the expiry entryExpiry
+// gives.
+func entryData(rec session.Record, asOf time.Time) []byte {
+	rec.Expiry = entryExpiry(rec.Expiry)
+	return encodeRecord(rec, asOf)
 }
 
 // takeLease creates a fill lease under key and returns its cache version,
@@ -117,7 +145,7 @@ func (s *Store) takeLease(ctx context.Context, key string) session.Version {
 // fills the cache with the record in place of the entry of that cache
 // version.
 func (s *Store) loadDurable(ctx context.Context, key string, lease session.Version) (session.Record, error) {
-	asOf := time.Now() // before the read: the record is current at least from then
+	asOf := s.now() // before the read: the record is current at least from then
 	rec, err := s.durable.Load(ctx, key)
 	if err != nil {
 		return session.Record{}, fmt.Errorf("tieredstore: load: %w", err)
@@ -132,7 +160,7 @@ func (s *Store) loadDurable(ctx context.Context, key string, lease session.Versi
 // at asOf. It fails harmlessly when the entry changed or went meanwhile:
 // then a writer invalidated it, and rec may be stale.
 func (s *Store) fill(ctx context.Context, key string, lease session.Version, rec session.Record, asOf time.Time) {
-	_, err := s.cache.Update(ctx, key, session.Record{Data: encodeRecord(rec, asOf), Expiry: s.cacheExpiry(rec.Expiry), Version: lease})
+	_, err := s.cache.Update(ctx, key, session.Record{Data: entryData(rec, asOf), Expiry: s.cacheExpiry(rec.Expiry), Version: lease})
 	switch {
 	case err == nil:
 		s.cacheUp(ctx)
@@ -175,7 +203,7 @@ func (s *Store) Create(ctx context.Context, key string, rec session.Record) (ses
 		s.cacheDown(ctx, "create", err)
 	}
 
-	asOf := time.Now()
+	asOf := s.now()
 	v, err := s.durable.Create(ctx, key, rec)
 	bg := context.WithoutCancel(ctx)
 	if err != nil {
@@ -206,7 +234,7 @@ func (s *Store) Update(ctx context.Context, key string, rec session.Record) (ses
 	if err := ctx.Err(); err != nil {
 		return 0, fmt.Errorf("tieredstore: update: %w", err)
 	}
-	asOf := time.Now()
+	asOf := s.now()
 	v, err := s.durable.Update(ctx, key, rec)
 	bg := context.WithoutCancel(ctx)
 	if err != nil {
@@ -243,7 +271,7 @@ func (s *Store) advance(ctx context.Context, key string, old session.Version, re
 		s.invalidate(ctx, key) // a lease, another version, or garbage
 		return
 	}
-	_, err = s.cache.Update(ctx, key, session.Record{Data: encodeRecord(rec, asOf), Expiry: s.cacheExpiry(rec.Expiry), Version: c.Version})
+	_, err = s.cache.Update(ctx, key, session.Record{Data: entryData(rec, asOf), Expiry: s.cacheExpiry(rec.Expiry), Version: c.Version})
 	if err == nil {
 		return
 	}
@@ -254,10 +282,12 @@ func (s *Store) advance(ctx context.Context, key string, old session.Version, re
 }
 
 // invalidate deletes the cache entry of key. When that fails, every entry
-// as of now or earlier is distrusted: one of them may be stale.
+// as of now plus ClockSkewMargin or earlier is distrusted: one of them may
+// be stale, and may have been filled by a process whose clock runs ahead
+// of this one's.
 func (s *Store) invalidate(ctx context.Context, key string) {
 	if err := s.cache.Delete(ctx, key); err != nil {
-		s.distrustUntil(time.Now())
+		s.distrustUntil(s.now().Add(ClockSkewMargin))
 		s.cacheDown(ctx, "invalidate", err)
 		return
 	}
