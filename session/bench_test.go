@@ -92,3 +92,32 @@ func BenchmarkNewSession(b *testing.B) {
 	}))
 	benchRequest(b, h, false, "")
 }
+
+// TestReadOnlyAllocations guards the hot path: a request that only reads
+// its session must stay within a few allocations of the bare handler
+// (6 on Go 1.26; the bound leaves room for other Go versions).
+func TestReadOnlyAllocations(t *testing.T) {
+	if testing.Short() || raceEnabled {
+		t.Skip("allocation counts differ under -race")
+	}
+	store := memstore.New()
+	defer store.Close()
+	m := &session.Manager{Store: store}
+	rec := httptest.NewRecorder()
+	m.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		session.From(r).Set("user", "demo")
+	})).ServeHTTP(rec, httptest.NewRequest("GET", "/", nil))
+	req := httptest.NewRequest("GET", "/", nil)
+	req.Header.Set("Cookie", "sessionid="+rec.Result().Cookies()[0].Value)
+	h := m.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		session.Value[string](session.From(r), "user")
+	}))
+	w := &discard{h: http.Header{}}
+	if n := testing.AllocsPerRun(200, func() { clear(w.h); h.ServeHTTP(w, req) }); n > 10 {
+		t.Fatalf("a read-only request costs %v allocations, want at most 10", n)
+	}
+	untouched := m.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
+	if n := testing.AllocsPerRun(200, func() { clear(w.h); untouched.ServeHTTP(w, req) }); n > 4 {
+		t.Fatalf("an untouched session costs %v allocations, want at most 4", n)
+	}
+}

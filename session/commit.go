@@ -35,12 +35,15 @@ func (s *Session) commit(h http.Header, status int) error {
 		return s.loadErr
 	}
 	m := s.m
-	// The save must not be cut short because the client went away (a
-	// logout whose tab was closed must still delete the record), but it
-	// is bounded.
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(s.ctx), m.CommitTimeout)
-	defer cancel()
-	s.ctx = ctx
+	save := status < 500 && (s.modified || m.SaveEveryRequest && (s.key != "" || s.cookieValue != ""))
+	if save || len(s.retire) > 0 {
+		// The save must not be cut short because the client went away (a
+		// logout whose tab was closed must still delete the record), but
+		// it is bounded.
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(s.ctx), m.CommitTimeout)
+		defer cancel()
+		s.ctx = ctx
+	}
 	// Records retired by Flush are deleted even when the request failed:
 	// a logout is a security action, not data to roll back.
 	for _, k := range s.retire {
@@ -51,7 +54,6 @@ func (s *Session) commit(h http.Header, status int) error {
 	if status >= 500 {
 		return nil // a failed request saves nothing else
 	}
-	save := s.modified || (m.SaveEveryRequest && (s.key != "" || s.cookieValue != ""))
 	if !save {
 		// A cookie whose key is malformed (known without loading), or
 		// whose session turned out unknown, expired or unreadable, is
