@@ -4,12 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
-	"net"
 	"strings"
-	"syscall"
 
 	"github.com/bradfitz/gomemcache/memcache"
+
+	"github.com/tetherweb/tether/internal/neterr"
 	"github.com/tetherweb/tether/session"
 )
 
@@ -70,25 +69,7 @@ func ctxErr(ctx context.Context, op string) error {
 // any network error (refused, reset, I/O timeout), the connection closed
 // under a read, or a context deadline. A cancelled context is not.
 func unavailable(err error) bool {
-	if errors.Is(err, context.Canceled) {
-		return false
-	}
-	var (
-		netErr     net.Error
-		connectErr *memcache.ConnectTimeoutError
-	)
-	switch {
-	case errors.Is(err, memcache.ErrNoServers),
-		errors.Is(err, context.DeadlineExceeded),
-		errors.As(err, &connectErr),
-		errors.As(err, &netErr),
-		errors.Is(err, net.ErrClosed),
-		errors.Is(err, io.EOF),
-		errors.Is(err, io.ErrUnexpectedEOF),
-		errors.Is(err, syscall.ECONNREFUSED),
-		errors.Is(err, syscall.ECONNRESET),
-		errors.Is(err, syscall.EPIPE):
-		return true
-	}
-	return false
+	var connectErr *memcache.ConnectTimeoutError
+	return neterr.Unreachable(err) ||
+		!errors.Is(err, context.Canceled) && (errors.Is(err, memcache.ErrNoServers) || errors.As(err, &connectErr))
 }

@@ -4,12 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
-	"net"
 	"strings"
-	"syscall"
 
 	"github.com/redis/go-redis/v9"
+
+	"github.com/tetherweb/tether/internal/neterr"
 	"github.com/tetherweb/tether/session"
 )
 
@@ -67,19 +66,8 @@ func unavailable(err error) bool {
 	if errors.Is(err, context.Canceled) {
 		return false
 	}
-	var netErr net.Error
-	switch {
-	case errors.Is(err, session.ErrUnavailable),
-		errors.Is(err, context.DeadlineExceeded),
-		errors.Is(err, io.EOF),
-		errors.Is(err, io.ErrUnexpectedEOF),
-		errors.Is(err, syscall.ECONNREFUSED),
-		errors.Is(err, syscall.ECONNRESET),
-		errors.Is(err, syscall.EPIPE),
-		errors.Is(err, redis.ErrPoolTimeout),
-		errors.Is(err, redis.ErrPoolExhausted),
-		errors.Is(err, redis.ErrClosed),
-		errors.As(err, &netErr):
+	if neterr.Unreachable(err) || errors.Is(err, redis.ErrPoolTimeout) ||
+		errors.Is(err, redis.ErrPoolExhausted) || errors.Is(err, redis.ErrClosed) {
 		return true
 	}
 	var redisErr redis.Error

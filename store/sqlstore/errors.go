@@ -6,11 +6,9 @@ import (
 	"database/sql/driver"
 	"errors"
 	"fmt"
-	"io"
-	"net"
 	"strings"
-	"syscall"
 
+	"github.com/tetherweb/tether/internal/neterr"
 	"github.com/tetherweb/tether/session"
 )
 
@@ -42,17 +40,7 @@ func (s *Store) unavailable(err error) bool {
 	if s.closed.Load() {
 		return true // e.g. "sql: statement is closed" in a call racing Close
 	}
-	var netErr net.Error
-	switch {
-	case errors.Is(err, session.ErrUnavailable),
-		errors.Is(err, context.DeadlineExceeded),
-		errors.Is(err, driver.ErrBadConn),
-		errors.Is(err, sql.ErrConnDone),
-		errors.Is(err, io.ErrUnexpectedEOF),
-		errors.Is(err, syscall.ECONNREFUSED),
-		errors.Is(err, syscall.ECONNRESET),
-		errors.Is(err, syscall.EPIPE),
-		errors.As(err, &netErr):
+	if neterr.Unreachable(err) || errors.Is(err, driver.ErrBadConn) || errors.Is(err, sql.ErrConnDone) {
 		return true
 	}
 	// database/sql has no exported value for this one.
