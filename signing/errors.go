@@ -30,6 +30,7 @@ type ExpiredError struct {
 	MaxAge time.Duration // the limit it exceeded
 }
 
+// Error describes the age and the limit.
 func (e *ExpiredError) Error() string {
 	return fmt.Sprintf("signing: signature age %s > %s", e.Age.Round(time.Millisecond), e.MaxAge)
 }

@@ -23,6 +23,7 @@ var JSON Serializer = jsonSerializer{}
 
 type jsonSerializer struct{}
 
+// Marshal implements Serializer.
 func (jsonSerializer) Marshal(v any) ([]byte, error) {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
@@ -34,6 +35,7 @@ func (jsonSerializer) Marshal(v any) ([]byte, error) {
 	return ASCIIJSON(b), nil
 }
 
+// Unmarshal implements Serializer.
 func (jsonSerializer) Unmarshal(data []byte, v any) error {
 	return json.Unmarshal(data, v)
 }
