@@ -2,7 +2,7 @@
 // demo and the tether command:
 //
 //	memory:                             an in-process map (lost on exit)
-//	file:DIR                            one file per session in DIR
+//	file:DIR                            one file per session in DIR (created 0700 if missing)
 //	sqlite:PATH                         a SQLite database file
 //	postgres://user:pass@host:5432/db?… PostgreSQL (also postgresql://), any pgx URL
 //	mysql://user:pass@host:3306/db?…    MySQL or MariaDB
@@ -120,7 +120,7 @@ func OpenWith(dsn string, o Options) (*Store, error) {
 		if target == "" {
 			return nil, errors.New("dsn: file: needs a directory (file:DIR)")
 		}
-		s, err := filestore.New(target)
+		s, err := filestore.New(target, filestore.WithCreateDir(true))
 		if err != nil {
 			return nil, err
 		}
