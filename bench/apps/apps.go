@@ -1,0 +1,327 @@
+// Package apps builds the same small application on each session library
+// compared here, so that the benchmarks, the lost-update test and the load
+// server all measure the same handlers.
+//
+// Every App has four handlers, each a complete chain (the library's
+// middleware, when it has one, around the handler):
+//
+//   - Read reads the string under "user" and writes it (no session write);
+//   - Incr adds one to the int under "n" and writes the new value;
+//   - Create stores "user" = "demo", which on a request without a session
+//     cookie is a first visit creating a session;
+//   - Count reads "n" and writes it.
+//
+// gorilla/sessions has no middleware: its handlers call Store.Get and
+// Session.Save themselves, as its documentation shows.
+package apps
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"time"
+
+	scsredis "github.com/alexedwards/scs/redisstore"
+	"github.com/alexedwards/scs/v2"
+	scsmem "github.com/alexedwards/scs/v2/memstore"
+	redigo "github.com/gomodule/redigo/redis"
+	"github.com/gorilla/sessions"
+	goredis "github.com/redis/go-redis/v9"
+
+	"github.com/tetherweb/tether/session"
+	"github.com/tetherweb/tether/store/cookiestore"
+	"github.com/tetherweb/tether/store/memstore"
+	"github.com/tetherweb/tether/store/redisstore"
+)
+
+// CookieName is the session cookie of every App, so that one Cookie header
+// line fits them all.
+const CookieName = "sessionid"
+
+// App is one library (and store) behind the four handlers.
+type App struct {
+	Name   string
+	Read   http.Handler
+	Incr   http.Handler
+	Create http.Handler
+	Count  http.Handler
+	// Close releases what the App holds: background goroutines,
+	// connections, and the Redis keys it created.
+	Close func()
+}
+
+// Routes serves GET /read, POST /incr, POST /create and GET /count.
+func (a *App) Routes() http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("GET /read", a.Read)
+	mux.Handle("POST /incr", a.Incr)
+	mux.Handle("POST /create", a.Create)
+	mux.Handle("GET /count", a.Count)
+	return mux
+}
+
+// Config holds what some constructors need.
+type Config struct {
+	// Work is how long Incr sleeps after changing the session and before
+	// the change is saved, as a handler doing I/O would (0: no sleep).
+	Work time.Duration
+}
+
+func (c Config) work() {
+	if c.Work > 0 {
+		time.Sleep(c.Work)
+	}
+}
+
+// Names lists the Apps that New makes without a Redis server; RedisNames
+// those that need one.
+var (
+	Names      = []string{"tether-mem", "scs-mem", "gorilla-cookie", "gorilla-fs", "tether-cookie"}
+	RedisNames = []string{"tether-redis", "scs-redis"}
+)
+
+// New makes the App called name. dir is gorilla-fs's directory; redisAddr
+// and prefix are used by the Redis Apps (the prefix must be unique: Close
+// deletes every key under it).
+func New(name string, cfg Config, dir, redisAddr, prefix string) (*App, error) {
+	switch name {
+	case "tether-mem":
+		store := memstore.New()
+		return tether(name, store, cfg, func() { store.Close() }), nil
+	case "tether-cookie":
+		store, err := cookiestore.NewEncrypted(randomBytes(32))
+		if err != nil {
+			return nil, err
+		}
+		return tether(name, store, cfg, func() {}), nil
+	case "tether-redis":
+		client := goredis.NewClient(&goredis.Options{Addr: redisAddr, ContextTimeoutEnabled: true})
+		store := redisstore.New(client, redisstore.WithPrefix(prefix))
+		return tether(name, store, cfg, func() {
+			deletePrefix(client, prefix)
+			client.Close()
+		}), nil
+	case "scs-mem":
+		// Close does not call StopCleanup: in scs v2.9.0 it reads a field
+		// that the cleanup goroutine writes without synchronisation (go
+		// test -race reports it), and is a no-op when it runs first. (scs.New
+		// starts such a goroutine as well, for its default memstore.)
+		return scsApp(name, scsmem.New(), cfg, func() {}), nil
+	case "scs-redis":
+		pool := &redigo.Pool{
+			MaxIdle:     64,
+			IdleTimeout: time.Minute,
+			Dial:        func() (redigo.Conn, error) { return redigo.Dial("tcp", redisAddr) },
+		}
+		return scsApp(name, scsredis.NewWithPrefix(pool, prefix), cfg, func() {
+			pool.Close()
+			client := goredis.NewClient(&goredis.Options{Addr: redisAddr})
+			deletePrefix(client, prefix)
+			client.Close()
+		}), nil
+	case "gorilla-cookie":
+		// Signed (HMAC-SHA256) and encrypted (AES-256).
+		store := sessions.NewCookieStore(randomBytes(64), randomBytes(32))
+		gorillaOptions(store.Options)
+		return gorilla(name, store, cfg), nil
+	case "gorilla-fs":
+		if dir == "" {
+			return nil, errors.New("apps: gorilla-fs needs a directory")
+		}
+		store := sessions.NewFilesystemStore(dir, randomBytes(64), randomBytes(32))
+		gorillaOptions(store.Options)
+		return gorilla(name, store, cfg), nil
+	}
+	return nil, fmt.Errorf("apps: unknown app %q", name)
+}
+
+func randomBytes(n int) []byte {
+	b := make([]byte, n)
+	rand.Read(b)
+	return b
+}
+
+// RandomPrefix returns a Redis key prefix that no other run uses.
+func RandomPrefix(what string) string {
+	return "tether-bench:" + what + ":" + hex.EncodeToString(randomBytes(8)) + ":"
+}
+
+// deletePrefix removes every key under prefix, in bounded batches.
+func deletePrefix(client *goredis.Client, prefix string) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	var cursor uint64
+	for range 100000 {
+		keys, next, err := client.Scan(ctx, cursor, prefix+"*", 1000).Result()
+		if err != nil {
+			return
+		}
+		if len(keys) > 0 {
+			client.Unlink(ctx, keys...)
+		}
+		if next == 0 {
+			return
+		}
+		cursor = next
+	}
+}
+
+// RedisUp reports whether a Redis server answers PING at addr.
+func RedisUp(addr string) bool {
+	client := goredis.NewClient(&goredis.Options{Addr: addr, DialTimeout: 300 * time.Millisecond, MaxRetries: -1})
+	defer client.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	return client.Ping(ctx).Err() == nil
+}
+
+var body = []byte("ok\n")
+
+func writeInt(w http.ResponseWriter, n int) {
+	var buf [24]byte
+	w.Write(append(strconv.AppendInt(buf[:0], int64(n), 10), '\n'))
+}
+
+// tether wraps each handler in the Manager's Middleware.
+func tether(name string, store session.Store, cfg Config, closeFn func()) *App {
+	m := &session.Manager{Store: store}
+	return &App{
+		Name: name,
+		Read: m.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			user, ok := session.Value[string](session.From(r), "user")
+			if !ok {
+				http.Error(w, "no user in the session", http.StatusInternalServerError)
+				return
+			}
+			w.Write([]byte(user))
+		})),
+		Incr: m.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			n, err := session.Update(session.From(r), "n", func(n int) int { return n + 1 })
+			if err != nil {
+				http.Error(w, err.Error(), http.StatusInternalServerError)
+				return
+			}
+			cfg.work()
+			writeInt(w, n) // the Manager saves here, before the headers go out
+		})),
+		Create: m.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if err := session.From(r).Set("user", "demo"); err != nil {
+				http.Error(w, err.Error(), http.StatusInternalServerError)
+				return
+			}
+			w.Write(body)
+		})),
+		Count: m.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			n, _ := session.Value[int](session.From(r), "n")
+			writeInt(w, n)
+		})),
+		Close: closeFn,
+	}
+}
+
+// scsApp wraps each handler in LoadAndSave.
+func scsApp(name string, store scs.Store, cfg Config, closeFn func()) *App {
+	sm := scs.New()
+	sm.Store = store
+	sm.Cookie.Name = CookieName
+	sm.Lifetime = session.DefaultMaxAge
+	return &App{
+		Name: name,
+		Read: sm.LoadAndSave(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			user := sm.GetString(r.Context(), "user")
+			if user == "" {
+				http.Error(w, "no user in the session", http.StatusInternalServerError)
+				return
+			}
+			w.Write([]byte(user))
+		})),
+		Incr: sm.LoadAndSave(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			n := sm.GetInt(r.Context(), "n") + 1
+			sm.Put(r.Context(), "n", n)
+			cfg.work()
+			writeInt(w, n) // LoadAndSave's writer commits here
+		})),
+		Create: sm.LoadAndSave(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			sm.Put(r.Context(), "user", "demo")
+			w.Write(body)
+		})),
+		Count: sm.LoadAndSave(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			writeInt(w, sm.GetInt(r.Context(), "n"))
+		})),
+		Close: closeFn,
+	}
+}
+
+func gorillaOptions(o *sessions.Options) {
+	o.Path = "/"
+	o.MaxAge = int(session.DefaultMaxAge / time.Second)
+	o.HttpOnly = true
+	o.Secure = false // the tests serve plain HTTP on loopback
+	o.SameSite = http.SameSiteLaxMode
+}
+
+// gorilla's handlers load and save the session themselves. Store.Get
+// caches the session in the request's context, and replaces *r to do so:
+// callers must not reuse one *http.Request across requests.
+func gorilla(name string, store sessions.Store, cfg Config) *App {
+	return &App{
+		Name: name,
+		Read: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			s, err := store.Get(r, CookieName)
+			user, ok := s.Values["user"].(string)
+			if err != nil || !ok {
+				http.Error(w, "no user in the session", http.StatusInternalServerError)
+				return
+			}
+			w.Write([]byte(user))
+		}),
+		Incr: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			s, _ := store.Get(r, CookieName) // a bad or missing session starts empty
+			n, _ := s.Values["n"].(int)
+			n++
+			s.Values["n"] = n
+			cfg.work()
+			if err := s.Save(r, w); err != nil {
+				http.Error(w, err.Error(), http.StatusInternalServerError)
+				return
+			}
+			writeInt(w, n)
+		}),
+		Create: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			s, _ := store.Get(r, CookieName)
+			s.Values["user"] = "demo"
+			if err := s.Save(r, w); err != nil {
+				http.Error(w, err.Error(), http.StatusInternalServerError)
+				return
+			}
+			w.Write(body)
+		}),
+		Count: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			s, _ := store.Get(r, CookieName)
+			n, _ := s.Values["n"].(int)
+			writeInt(w, n)
+		}),
+		Close: func() {},
+	}
+}
+
+// Seed runs a first visit through a.Create and returns the Cookie header
+// value ("sessionid=...") that presents the new session.
+func Seed(a *App) (string, error) {
+	rec := httptest.NewRecorder()
+	a.Create.ServeHTTP(rec, httptest.NewRequest("POST", "/create", nil))
+	if rec.Code != http.StatusOK {
+		return "", fmt.Errorf("apps: %s: seeding answered %d: %s", a.Name, rec.Code, rec.Body)
+	}
+	for _, c := range rec.Result().Cookies() {
+		if c.Name == CookieName && c.Value != "" {
+			return c.Name + "=" + c.Value, nil
+		}
+	}
+	return "", fmt.Errorf("apps: %s: seeding set no %s cookie", a.Name, CookieName)
+}
