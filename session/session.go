@@ -151,6 +151,18 @@ func (s *Session) loadCookie() {
 	s.values, s.exists = vals, true
 }
 
+// usable reports why a mutating method cannot run: no middleware, or a
+// call from inside an Update function.
+func (s *Session) usable() error {
+	if s == nil {
+		return ErrNoMiddleware
+	}
+	if s.reentrant() {
+		return ErrReentrant
+	}
+	return nil
+}
+
 // reentrant reports (and logs) a session method called from inside an
 // Update function, which runs with the session locked: answering would
 // deadlock.
@@ -267,11 +279,8 @@ func Value[T any](s *Session, key string) (T, bool) {
 // Set stores v under key. v is encoded at once: later changes to v are not
 // seen by the session.
 func (s *Session) Set(key string, v any) error {
-	if s == nil {
-		return ErrNoMiddleware
-	}
-	if s.reentrant() {
-		return ErrReentrant
+	if err := s.usable(); err != nil {
+		return err
 	}
 	raw, err := s.m.Codec.EncodeValue(v)
 	if err != nil {
@@ -285,11 +294,8 @@ func (s *Session) Set(key string, v any) error {
 // Delete removes key from the session. Deleting a missing key changes
 // nothing.
 func (s *Session) Delete(key string) error {
-	if s == nil {
-		return ErrNoMiddleware
-	}
-	if s.reentrant() {
-		return ErrReentrant
+	if err := s.usable(); err != nil {
+		return err
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -394,11 +400,8 @@ func (s *Session) Keys() []string {
 // anything is stored again, uses a new key, and the old key stops working
 // at once, also for concurrent requests. Call it on logout.
 func (s *Session) Flush() error {
-	if s == nil {
-		return ErrNoMiddleware
-	}
-	if s.reentrant() {
-		return ErrReentrant
+	if err := s.usable(); err != nil {
+		return err
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -421,11 +424,8 @@ func (s *Session) Flush() error {
 // planted by an attacker before the login (session fixation) is worthless
 // after it.
 func (s *Session) CycleKey() error {
-	if s == nil {
-		return ErrNoMiddleware
-	}
-	if s.reentrant() {
-		return ErrReentrant
+	if err := s.usable(); err != nil {
+		return err
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()

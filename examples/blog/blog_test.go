@@ -16,9 +16,13 @@ import (
 	"github.com/tetherweb/tether/internal/dsn"
 )
 
-func newTestServer(t *testing.T) *http.Client {
+func newTestServer(t *testing.T) *http.Client { return newTestServerWith(t, "") }
+
+// newTestServerWith serves the demo over a fresh SQLite file; options is
+// the DSN's query string ("?table=django_session", or "").
+func newTestServerWith(t *testing.T, options string) *http.Client {
 	t.Helper()
-	store, err := dsn.Open("sqlite:" + t.TempDir() + "/blog.db")
+	store, err := dsn.Open("sqlite:" + filepath.Join(t.TempDir(), "blog.db") + options)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -129,21 +133,7 @@ func TestSecretKeyGeneratedOnce(t *testing.T) {
 }
 
 func TestDjangoMode(t *testing.T) {
-	store, err := dsn.Open("sqlite:" + filepath.Join(t.TempDir(), "blog.db") + "?table=django_session")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { store.Close() })
-	app, err := newApp(store, []byte("django secret"), false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(app)
-	t.Cleanup(srv.Close)
-	jar, _ := cookiejar.New(nil)
-	c := srv.Client()
-	c.Jar = jar
-	base = srv.URL
+	c := newTestServerWith(t, "?table=django_session")
 	fetch(t, c, "GET", "/")
 	if _, body := fetch(t, c, "GET", "/"); !strings.Contains(body, "<strong>2</strong>") {
 		t.Fatalf("Django-format sessions do not count: %s", body)
