@@ -61,7 +61,7 @@ func (s *Session) commit(h http.Header, status int) error {
 		stale := s.hadCookie && !s.exists && (s.loaded || m.cookies == nil && s.key == "")
 		if stale {
 			addVary(h)
-			m.deleteCookie(h)
+			s.deleteCookie(h)
 		}
 		return nil
 	}
@@ -92,10 +92,9 @@ func (s *Session) commit(h http.Header, status int) error {
 
 // saveNew stores a session that has no record yet under a fresh key.
 func (s *Session) saveNew(h http.Header) error {
-	m := s.m
 	if isEmpty(s.values) {
 		if s.hadCookie {
-			m.deleteCookie(h)
+			s.deleteCookie(h)
 		}
 		return nil
 	}
@@ -104,7 +103,7 @@ func (s *Session) saveNew(h http.Header) error {
 		return err
 	}
 	s.key, s.version, s.exists = key, v, true
-	return m.setCookie(h, key, s.values)
+	return s.setCookie(h, key, s.values)
 }
 
 // saveCookie seals the session into the cookie (a CookieStore).
@@ -112,7 +111,7 @@ func (s *Session) saveCookie(h http.Header) error {
 	m := s.m
 	if isEmpty(s.values) {
 		if s.hadCookie {
-			m.deleteCookie(h)
+			s.deleteCookie(h)
 		}
 		return nil
 	}
@@ -124,7 +123,7 @@ func (s *Session) saveCookie(h http.Header) error {
 	if err != nil {
 		return fmt.Errorf("session: seal cookie: %w", err)
 	}
-	return m.setCookie(h, value, s.values)
+	return s.setCookie(h, value, s.values)
 }
 
 // create stores values under a new random key.
@@ -172,11 +171,11 @@ func (s *Session) saveExisting(h http.Header) error {
 					m.Logger.LogAttrs(s.ctx, slog.LevelWarn, "session: delete emptied record", slog.Any("error", err))
 				}
 				s.key, s.exists = "", false
-				m.deleteCookie(h)
+				s.deleteCookie(h)
 				return nil
 			}
 			s.version = v
-			return m.setCookie(h, s.key, s.values)
+			return s.setCookie(h, s.key, s.values)
 		}
 		if err := s.resolve(err, attempt); err != nil {
 			return err
@@ -224,7 +223,7 @@ func (s *Session) saveCycled(h http.Header) error {
 		m.Logger.LogAttrs(s.ctx, slog.LevelWarn, "session: delete retired record", slog.Any("error", err))
 	}
 	s.key, s.version = newKey, newVersion
-	return m.setCookie(h, newKey, s.values)
+	return s.setCookie(h, newKey, s.values)
 }
 
 // resolve handles a failed Update of s.key: after a conflict it reloads the
@@ -295,8 +294,9 @@ func (m *Manager) deadRecord(v Version) (Record, error) {
 // setCookie adds the session cookie with value (the key, or the sealed
 // session of a CookieStore) to h. A cookie too large for browsers is an
 // error, never a cookie the browser would silently drop.
-func (m *Manager) setCookie(h http.Header, value string, values map[string][]byte) error {
-	opts := m.Cookie
+func (s *Session) setCookie(h http.Header, value string, values map[string][]byte) error {
+	m := s.m
+	opts := s.cookieOptions()
 	if e := m.expiry(values); !e.browserClose {
 		opts.MaxAge = max(e.age, time.Second)
 	}
@@ -309,8 +309,17 @@ func (m *Manager) setCookie(h http.Header, value string, values map[string][]byt
 }
 
 // deleteCookie adds a header that removes the session cookie.
-func (m *Manager) deleteCookie(h http.Header) {
-	h.Add("Set-Cookie", cookie.Expired(m.CookieName, m.Cookie).String())
+func (s *Session) deleteCookie(h http.Header) {
+	h.Add("Set-Cookie", cookie.Expired(s.m.CookieName, s.cookieOptions()).String())
+}
+
+// cookieOptions are the Manager's cookie options, Secure also whenever the
+// request came over HTTPS (as package proxy judges it): a cookie set over
+// HTTPS has no reason to travel over plain HTTP.
+func (s *Session) cookieOptions() cookie.Options {
+	opts := s.m.Cookie
+	opts.Secure = opts.Secure || s.https
+	return opts
 }
 
 // addVary adds "Vary: Cookie" unless the header already lists it.

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/tetherweb/tether/cookie"
+	"github.com/tetherweb/tether/proxy"
 )
 
 // Defaults of a Manager, Django's.
@@ -38,7 +39,9 @@ type Manager struct {
 	CookieName string
 	// Cookie holds the cookie's attributes (Path, Domain, Secure,
 	// SameSite, ScriptReadable). Its MaxAge is ignored: the cookie's
-	// lifetime follows the session's expiry.
+	// lifetime follows the session's expiry. The cookie is Secure on every
+	// request that came over HTTPS (proxy.IsHTTPS) even when Secure is
+	// off; set Secure to keep it off plain HTTP altogether.
 	Cookie cookie.Options
 	// MaxAge is how long a session lives after its last save (default two
 	// weeks, Django's SESSION_COOKIE_AGE). Records expire on the server at
@@ -130,6 +133,7 @@ func (m *Manager) Middleware(next http.Handler) http.Handler {
 		s := &rw.sess
 		s.m = m
 		s.ctx = r.Context()
+		s.https = proxy.IsHTTPS(r)
 		if v, ok := cookie.Value(r, m.CookieName); ok {
 			s.hadCookie = true
 			if m.cookies != nil {

@@ -32,6 +32,7 @@ type Session struct {
 	key         string // key of the record this request works on; "" for none
 	hadCookie   bool   // the request carried a session cookie
 	cookieValue string // its value, when the session lives in the cookie
+	https       bool   // the request came over HTTPS (proxy.IsHTTPS)
 
 	loaded  bool              // values reflect the store (or a new session)
 	exists  bool              // a live record exists under key
