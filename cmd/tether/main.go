@@ -7,6 +7,7 @@
 //	                              delete expired sessions, in batches
 //	tether sessions list --store DSN
 //	tether sessions show KEY --store DSN
+//	tether check --deploy [URL...] check a deployed site and its secret key
 //
 // Store DSNs: file:DIR, sqlite:PATH, postgres://…, mysql://…, redis://…,
 // redis-cluster://…, memcached://…, tiered:CACHE+DB; "?table=NAME" picks

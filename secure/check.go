@@ -1,0 +1,330 @@
+package secure
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/tetherweb/tether/csrf"
+	"github.com/tetherweb/tether/proxy"
+	"github.com/tetherweb/tether/session"
+)
+
+// Thresholds of the HSTS checks.
+const (
+	// HSTSMinMaxAge is the shortest max-age Check accepts without a
+	// warning (tether.W001): 180 days, the least that security scanners
+	// such as Mozilla's Observatory accept.
+	HSTSMinMaxAge = 180 * 24 * time.Hour
+	// HSTSPreloadMaxAge is the least max-age hstspreload.org accepts:
+	// one year (31536000 seconds).
+	HSTSPreloadMaxAge = 365 * 24 * time.Hour
+)
+
+// Secret key thresholds, Django's (check W009).
+const (
+	SecretKeyMinLength      = 50
+	SecretKeyMinUniqueChars = 5
+)
+
+// Deployment is what an application configured, for Check. A nil field is
+// a part the application does not use; its checks are skipped, except
+// Secure and CSRF, whose absence is itself a warning (security.W001,
+// security.W003).
+//
+// Check only reads the fields; call it at start-up, after configuring the
+// parts and before serving (a session.Manager fills its defaults when its
+// Middleware is built).
+type Deployment struct {
+	// Secure is the Options of the Guard in front of the application; nil
+	// means no Guard (security.W001).
+	Secure *Options
+	// Proxy is the trusted-proxy setting; nil trusts nobody.
+	Proxy *proxy.Proxy
+	// Session is the session manager, if the application has sessions.
+	Session *session.Manager
+	// CSRF is the Options of the csrf.Guard in front of the application;
+	// nil means no CSRF protection (security.W003).
+	CSRF *csrf.Options
+	// SecretKey is the key the application signs or encrypts with. nil
+	// skips the check (an application that signs nothing); a non-nil
+	// empty key is reported.
+	SecretKey []byte
+	// SecretKeyFallbacks are old keys still accepted (Django's
+	// SECRET_KEY_FALLBACKS); each is checked like SecretKey
+	// (security.W025).
+	SecretKeyFallbacks [][]byte
+	// Debug reports that the application shows debugging details (stack
+	// traces, settings) in its error pages (security.W018).
+	Debug bool
+}
+
+// Check returns the warnings Django's "manage.py check --deploy" gives for
+// d, and tether's own, sorted by ID. An empty result means nothing was
+// found; it does not prove the deployment safe.
+//
+// The checks (IDs as in Django unless "tether."):
+//
+//	security.W001  no Guard (Deployment.Secure is nil)
+//	security.W003  no CSRF protection (Deployment.CSRF is nil)
+//	security.W004  HSTS off
+//	security.W005  HSTS without includeSubDomains
+//	security.W006  nosniff off
+//	security.W008  SSLRedirect off
+//	security.W009  secret key shorter than 50 characters, fewer than 5 distinct, or a Django "django-insecure-" key
+//	security.W012  session cookie not Secure
+//	security.W015  session cookie readable by JavaScript (not HttpOnly)
+//	security.W018  Debug on
+//	security.W021  HSTS without preload
+//	security.W022  Referrer-Policy omitted
+//	security.E023  invalid Referrer-Policy
+//	security.E024  invalid Cross-Origin-Opener-Policy
+//	security.W025  a fallback secret key fails the W009 test
+//	tether.E001    invalid Options (SSLHost, RedirectExempt, HSTSMaxAge): New would fail
+//	tether.E002    invalid csrf.Options: csrf.New would fail
+//	tether.E003    csrf.Options.UseSession without a session Manager: every unsafe request would fail
+//	tether.W001    HSTS max-age under 180 days
+//	tether.W002    HSTS preload without what the preload list requires (one year, includeSubDomains)
+//	tether.W003    session cookie SameSite=None: sent with cross-site requests
+//	tether.W004    forwarded headers trusted from every address (0.0.0.0/0 or ::/0)
+//	tether.W005    a CSRF trusted origin on plain http://
+//
+// Django's W016 (CSRF cookie not Secure) is not given for csrf.Options:
+// the csrf package marks its cookie Secure on every HTTPS response by
+// itself. CheckSite still reports a CSRF cookie seen without Secure.
+// HeaderOnly (no tokens) is a supported mode, not a warning.
+func Check(d Deployment) []Warning {
+	var ws []Warning
+	if d.Secure == nil {
+		ws = append(ws, Warning{ID: "security.W001",
+			Message: "No secure.Guard is in front of the application, so no HTTPS redirect, HSTS, nosniff, Referrer-Policy or Cross-Origin-Opener-Policy.",
+			Hint:    "Wrap the handler with secure.MustNew(secure.Options{...}).Middleware and pass those Options as Deployment.Secure."})
+	} else {
+		ws = append(ws, checkOptions(*d.Secure)...)
+	}
+	if d.Proxy != nil && d.Proxy.TrustsEveryone() {
+		ws = append(ws, warnTrustsEveryone)
+	}
+	if d.Session != nil {
+		ws = append(ws, checkSession(d.Session)...)
+	}
+	if d.CSRF == nil {
+		ws = append(ws, Warning{ID: "security.W003",
+			Message: "No csrf.Guard is in front of the application: unsafe requests from other sites are not refused.",
+			Hint:    "Wrap the handler with a csrf.Guard (csrf.New(csrf.Options{...})) and pass those Options as Deployment.CSRF."})
+	} else {
+		ws = append(ws, checkCSRF(d.CSRF, d.Session != nil)...)
+	}
+	if d.SecretKey != nil {
+		ws = append(ws, CheckSecretKey(d.SecretKey)...)
+	}
+	for i, k := range d.SecretKeyFallbacks {
+		if reason := weakKey(k); reason != "" {
+			ws = append(ws, Warning{ID: "security.W025",
+				Message: fmt.Sprintf("Secret key fallback %d %s.", i, reason),
+				Hint:    hintKey})
+		}
+	}
+	if d.Debug {
+		ws = append(ws, Warning{ID: "security.W018",
+			Message: "Debug is on: error pages show internals to anyone.",
+			Hint:    "Turn debugging off in production."})
+	}
+	return sortWarnings(ws)
+}
+
+var warnTrustsEveryone = Warning{ID: "tether.W004",
+	Message: "The proxy setting trusts forwarded headers from every address (0.0.0.0/0 or ::/0): any client can claim to be on HTTPS, to be another host or to come from any IP.",
+	Hint:    "List only your reverse proxies' addresses in proxy.Config.Trusted."}
+
+// checkOptions runs the checks of a Guard's Options.
+func checkOptions(o Options) []Warning {
+	var ws []Warning
+	// Invalid settings first: New would refuse them.
+	if _, err := referrerHeader(o.ReferrerPolicy); err != nil {
+		ws = append(ws, Warning{ID: "security.E023", Message: err.Error() + ".",
+			Hint: "Valid values: no-referrer, no-referrer-when-downgrade, origin, origin-when-cross-origin, same-origin, strict-origin, strict-origin-when-cross-origin, unsafe-url."})
+	}
+	if _, err := openerHeader(o.CrossOriginOpenerPolicy); err != nil {
+		ws = append(ws, Warning{ID: "security.E024", Message: err.Error() + ".",
+			Hint: "Valid values: same-origin, same-origin-allow-popups, noopener-allow-popups, unsafe-none (or secure.Omit)."})
+	}
+	for _, err := range []error{checkHSTS(o.HSTSMaxAge), errOf(checkSSLHost(o.SSLHost)), errOf(newExemptMux(o.RedirectExempt))} {
+		if err != nil {
+			ws = append(ws, Warning{ID: "tether.E001", Message: err.Error() + ".", Hint: "secure.New refuses these Options."})
+		}
+	}
+	if !o.SSLRedirect {
+		ws = append(ws, warnNoRedirect("Options.SSLRedirect is off"))
+	}
+	ws = append(ws, checkHSTSPolicy(hsts{maxAge: o.HSTSMaxAge, includeSubdomains: o.HSTSIncludeSubdomains, preload: o.HSTSPreload, valid: true}, "Options.HSTSMaxAge is 0")...)
+	if o.DisableNosniff {
+		ws = append(ws, warnNosniff("Options.DisableNosniff is on"))
+	}
+	if strings.TrimSpace(o.ReferrerPolicy) == Omit {
+		ws = append(ws, warnNoReferrer("Options.ReferrerPolicy is secure.Omit"))
+	}
+	return ws
+}
+
+func errOf[T any](_ T, err error) error { return err }
+
+func warnNoRedirect(why string) Warning {
+	return Warning{ID: "security.W008",
+		Message: "Plain-HTTP requests are not redirected to HTTPS (" + why + ").",
+		Hint:    "Unless the site is also served on plain HTTP on purpose, set Options.SSLRedirect (behind a TLS-terminating proxy, trust it with package proxy first), or redirect in the front server."}
+}
+
+func warnNosniff(why string) Warning {
+	return Warning{ID: "security.W006",
+		Message: "Responses do not carry 'X-Content-Type-Options: nosniff' (" + why + "), so browsers may guess a response's type and run an upload as HTML or script.",
+		Hint:    "Leave Options.DisableNosniff off."}
+}
+
+func warnNoReferrer(why string) Warning {
+	return Warning{ID: "security.W022",
+		Message: "No Referrer-Policy is sent (" + why + "): full URLs, with their paths and queries, leak to other sites in the Referer header.",
+		Hint:    "Use the default (same-origin) or another policy such as strict-origin-when-cross-origin."}
+}
+
+// checkHSTSPolicy checks an HSTS policy, configured or observed; off says
+// why it counts as off when maxAge is 0.
+func checkHSTSPolicy(h hsts, off string) []Warning {
+	if !h.valid || h.maxAge <= 0 {
+		return []Warning{{ID: "security.W004",
+			Message: "HTTP Strict Transport Security is off (" + off + "): browsers will still try plain HTTP, where a network attacker can intercept the first request.",
+			Hint:    "Once the whole site (and, with includeSubDomains, every subdomain) works over HTTPS, set Options.HSTSMaxAge: start with an hour and raise it to a year. A mistake here makes the site unreachable for that long."}}
+	}
+	var ws []Warning
+	if h.maxAge < HSTSMinMaxAge {
+		ws = append(ws, Warning{ID: "tether.W001",
+			Message: fmt.Sprintf("The HSTS max-age is only %d seconds (%s): browsers forget the rule soon after each visit.", int64(h.maxAge/time.Second), days(h.maxAge)),
+			Hint:    "Raise it to at least 180 days, one year (31536000 seconds) once HTTPS is known to work everywhere."})
+	}
+	if !h.includeSubdomains {
+		ws = append(ws, Warning{ID: "security.W005",
+			Message: "HSTS does not include subdomains: a subdomain reached over plain HTTP can set cookies for the whole domain.",
+			Hint:    "If every subdomain is served only over HTTPS, set Options.HSTSIncludeSubdomains."})
+	}
+	if !h.preload {
+		ws = append(ws, Warning{ID: "security.W021",
+			Message: "HSTS preload is off, so the site cannot be submitted to the browsers' preload list and a browser's very first visit can be intercepted.",
+			Hint:    "See https://hstspreload.org/ before setting Options.HSTSPreload: removal from the list takes months."})
+	} else if h.maxAge < HSTSPreloadMaxAge || !h.includeSubdomains {
+		ws = append(ws, Warning{ID: "tether.W002",
+			Message: "HSTS preload is asked for, but the preload list also requires includeSubDomains and a max-age of at least one year (31536000 seconds).",
+			Hint:    "Set Options.HSTSIncludeSubdomains and Options.HSTSMaxAge >= 365*24*time.Hour, or drop Options.HSTSPreload."})
+	}
+	return ws
+}
+
+// days renders d in days (or hours, under two days) for messages.
+func days(d time.Duration) string {
+	if d < 48*time.Hour {
+		return fmt.Sprintf("%.1f hours", d.Hours())
+	}
+	return fmt.Sprintf("%d days", int64(d/(24*time.Hour)))
+}
+
+// checkCSRF checks the CSRF Options; haveSession tells whether the
+// Deployment has a session Manager.
+func checkCSRF(o *csrf.Options, haveSession bool) []Warning {
+	var ws []Warning
+	if _, err := csrf.New(*o); err != nil {
+		ws = append(ws, Warning{ID: "tether.E002", Message: err.Error() + ".", Hint: "csrf.New refuses these Options."})
+	}
+	// With UseSession the secret lives in the session, so the session
+	// middleware must run; without it every POST fails with a 500.
+	if o.UseSession && !o.HeaderOnly && !haveSession {
+		ws = append(ws, Warning{ID: "tether.E003",
+			Message: "csrf.Options.UseSession keeps the CSRF secret in the session, but the Deployment has no session.Manager: every unsafe request would fail.",
+			Hint:    "Wrap the csrf.Guard with the session Manager's Middleware and pass it as Deployment.Session, or turn UseSession off."})
+	}
+	// A page on plain HTTP can be rewritten by anyone on its network path;
+	// trusting its origin lets such an attacker post to the site.
+	for _, origin := range o.TrustedOrigins {
+		if strings.HasPrefix(strings.ToLower(strings.TrimSpace(origin)), "http://") {
+			ws = append(ws, Warning{ID: "tether.W005",
+				Message: fmt.Sprintf("The CSRF trusted origin %q is plain HTTP: whoever can alter its pages in transit can send requests this site accepts.", origin),
+				Hint:    "Trust only https:// origins in production (http://localhost entries belong to development settings)."})
+		}
+	}
+	return ws
+}
+
+// checkSession checks the session cookie's attributes. Django gives W010,
+// W011 or W012 (and W013-W015) depending on whether the sessions app, the
+// middleware or both are installed; a session.Manager is both, hence W012
+// and W015.
+func checkSession(m *session.Manager) []Warning {
+	name := m.CookieName
+	if name == "" {
+		name = session.DefaultCookieName
+	}
+	var ws []Warning
+	if !cookieSecure(name, m.Cookie.Secure, m.Cookie.SameSite) {
+		ws = append(ws, warnSessionNotSecure(name, "session.Manager.Cookie.Secure is off"))
+	}
+	if m.Cookie.ScriptReadable {
+		ws = append(ws, warnSessionScript(name, "session.Manager.Cookie.ScriptReadable is on"))
+	}
+	if m.Cookie.SameSite == http.SameSiteNoneMode {
+		ws = append(ws, Warning{ID: "tether.W003",
+			Message: fmt.Sprintf("The session cookie %s is SameSite=None: browsers send it with requests from other sites, leaving CSRF protection entirely to the token check.", name),
+			Hint:    "Use SameSite=Lax (the default) unless the site is embedded in other sites on purpose."})
+	}
+	return ws
+}
+
+// cookieSecure reports whether package cookie writes the Secure
+// attribute: when asked, for SameSite=None, and for the __Secure- and
+// __Host- prefixes.
+func cookieSecure(name string, secure bool, sameSite http.SameSite) bool {
+	return secure || sameSite == http.SameSiteNoneMode ||
+		strings.HasPrefix(name, "__Secure-") || strings.HasPrefix(name, "__Host-")
+}
+
+func warnSessionNotSecure(name, why string) Warning {
+	return Warning{ID: "security.W012",
+		Message: fmt.Sprintf("The session cookie %s is not Secure (%s): it is also sent over plain HTTP, where a network sniffer can take over the session.", name, why),
+		Hint:    "Set session.Manager.Cookie.Secure (or name the cookie __Host-sessionid) on an HTTPS site."}
+}
+
+func warnSessionScript(name, why string) Warning {
+	return Warning{ID: "security.W015",
+		Message: fmt.Sprintf("The session cookie %s is readable by JavaScript, not HttpOnly (%s): a cross-site scripting flaw can steal the session.", name, why),
+		Hint:    "Leave session.Manager.Cookie.ScriptReadable off."}
+}
+
+const hintKey = "Generate a long random key with 'tether keygen' and keep it out of the source code (TETHER_SECRET_KEY)."
+
+// CheckSecretKey applies Django's test of a secret key (security.W009): at
+// least 50 characters, at least 5 distinct ones, and not a key Django's
+// startproject generated for development ("django-insecure-" prefix).
+func CheckSecretKey(key []byte) []Warning {
+	reason := weakKey(key)
+	if reason == "" {
+		return nil
+	}
+	return []Warning{{ID: "security.W009", Message: "The secret key " + reason + ": signatures and encrypted cookies made with it can be forged or guessed.", Hint: hintKey}}
+}
+
+// weakKey says what is wrong with key, or "" when it passes.
+func weakKey(key []byte) string {
+	distinct := map[byte]bool{}
+	for _, c := range key {
+		distinct[c] = true
+	}
+	switch {
+	case len(key) == 0:
+		return "is empty"
+	case strings.HasPrefix(string(key), "django-insecure-"):
+		return "is prefixed 'django-insecure-', a development key Django generated"
+	case len(key) < SecretKeyMinLength:
+		return fmt.Sprintf("has %d characters, fewer than %d", len(key), SecretKeyMinLength)
+	case len(distinct) < SecretKeyMinUniqueChars:
+		return fmt.Sprintf("has %d distinct characters, fewer than %d", len(distinct), SecretKeyMinUniqueChars)
+	}
+	return ""
+}

@@ -1,0 +1,29 @@
+// Package secure is tether's counterpart of Django's SecurityMiddleware and
+// of its "manage.py check --deploy".
+//
+// A Guard, built from Options, sends every plain-HTTP request to HTTPS
+// (SSLRedirect) and adds the security headers to every response:
+// Strict-Transport-Security (on HTTPS only), X-Content-Type-Options:
+// nosniff, Referrer-Policy and Cross-Origin-Opener-Policy. The zero
+// Options are Django's defaults: nosniff, Referrer-Policy: same-origin,
+// Cross-Origin-Opener-Policy: same-origin, no HSTS, no redirect. As in
+// Django, a header the handler already set is never overwritten.
+//
+// Whether a request is HTTPS, and which host it was sent to, come from
+// package proxy (proxy.IsHTTPS, proxy.From), never from r.URL.Scheme or raw
+// X-Forwarded-* headers. Behind a reverse proxy that terminates TLS,
+// install proxy's Middleware outside the Guard with the proxy's address in
+// proxy.Config.Trusted; otherwise every request looks like plain HTTP and
+// SSLRedirect answers every request with a redirect to itself (a loop).
+//
+//	p := proxy.MustNew(proxy.Config{Trusted: []string{"10.0.0.0/8"}})
+//	g := secure.MustNew(secure.Options{SSLRedirect: true, HSTSMaxAge: 365 * 24 * time.Hour})
+//	handler = p.Middleware(g.Middleware(app))
+//
+// Check inspects a Deployment (the secure Options, the proxy setting, the
+// session Manager, the secret key) and returns the Warnings Django's
+// "check --deploy" would give, with Django's IDs ("security.W004") where
+// Django has the check and "tether.Wnnn" for tether's own. CheckSite runs
+// the same checks on what a live site actually sends; "tether check
+// --deploy URL" is built on it.
+package secure

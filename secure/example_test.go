@@ -1,0 +1,107 @@
+package secure_test
+
+import (
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"time"
+
+	"github.com/tetherweb/tether/csrf"
+	"github.com/tetherweb/tether/proxy"
+	"github.com/tetherweb/tether/secure"
+	"github.com/tetherweb/tether/session"
+)
+
+func hello(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, "hello") }
+
+// The zero Options are Django's defaults: the security headers, no HSTS,
+// no redirect.
+func ExampleGuard_Middleware() {
+	h := secure.MustNew(secure.Options{}).Middleware(http.HandlerFunc(hello))
+
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest("GET", "http://example.com/", nil))
+	for _, k := range []string{"X-Content-Type-Options", "Referrer-Policy", "Cross-Origin-Opener-Policy", "Strict-Transport-Security"} {
+		fmt.Printf("%s: %q\n", k, rec.Header().Get(k))
+	}
+	// Output:
+	// X-Content-Type-Options: "nosniff"
+	// Referrer-Policy: "same-origin"
+	// Cross-Origin-Opener-Policy: "same-origin"
+	// Strict-Transport-Security: ""
+}
+
+// Behind a TLS-terminating proxy, package proxy says which requests were
+// HTTPS: the proxy's own requests with X-Forwarded-Proto: https get HSTS,
+// a client claiming the same is redirected.
+func ExampleNew() {
+	g, err := secure.New(secure.Options{
+		SSLRedirect:    true,
+		RedirectExempt: []string{"GET /healthz"},
+		HSTSMaxAge:     365 * 24 * time.Hour,
+	})
+	if err != nil {
+		panic(err)
+	}
+	p := proxy.MustNew(proxy.Config{Trusted: []string{"10.0.0.0/8"}})
+	h := p.Middleware(g.Middleware(http.HandlerFunc(hello)))
+
+	for _, peer := range []string{"10.0.0.5:4000", "203.0.113.7:5000"} {
+		r := httptest.NewRequest("POST", "http://example.com/cart?add=5", nil)
+		r.RemoteAddr = peer
+		r.Header.Set("X-Forwarded-Proto", "https")
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, r)
+		fmt.Println(peer, rec.Code, rec.Header().Get("Location"), rec.Header().Get("Strict-Transport-Security"))
+	}
+	// Output:
+	// 10.0.0.5:4000 200  max-age=31536000
+	// 203.0.113.7:5000 308 https://example.com/cart?add=5
+}
+
+func ExampleCheck() {
+	ws := secure.Check(secure.Deployment{
+		Secure:    &secure.Options{SSLRedirect: true, HSTSMaxAge: time.Hour},
+		Proxy:     proxy.MustNew(proxy.Config{Trusted: []string{"0.0.0.0/0"}}),
+		Session:   &session.Manager{},
+		CSRF:      &csrf.Options{TrustedOrigins: []string{"http://localhost:5173"}},
+		SecretKey: []byte("change me"),
+	})
+	for _, w := range ws {
+		fmt.Println(w.ID)
+	}
+	// Output:
+	// security.W005
+	// security.W009
+	// security.W012
+	// security.W021
+	// tether.W001
+	// tether.W004
+	// tether.W005
+}
+
+func ExampleWarning_String() {
+	for _, w := range secure.CheckSecretKey([]byte("django-insecure-abc")) {
+		fmt.Println(w)
+	}
+	// Output:
+	// ?: (security.W009) The secret key is prefixed 'django-insecure-', a development key Django generated: signatures and encrypted cookies made with it can be forged or guessed.
+	// 	HINT: Generate a long random key with 'tether keygen' and keep it out of the source code (TETHER_SECRET_KEY).
+}
+
+// CheckSite judges what a live site sends; "tether check --deploy URL"
+// fetches the responses.
+func ExampleCheckSite() {
+	site := httptest.NewTLSServer(secure.MustNew(secure.Options{}).Middleware(http.HandlerFunc(hello)))
+	defer site.Close()
+	res, err := site.Client().Get(site.URL)
+	if err != nil {
+		panic(err)
+	}
+	res.Body.Close()
+	for _, w := range secure.CheckSite(secure.Site{HTTPS: []*http.Response{res}}) {
+		fmt.Println(w.ID)
+	}
+	// Output:
+	// security.W004
+}

@@ -1,0 +1,233 @@
+package secure
+
+import (
+	"errors"
+	"net/http"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tetherweb/tether/proxy"
+)
+
+func TestDefaultHeaders(t *testing.T) {
+	for _, target := range []string{"http://example.com/", "https://example.com/"} {
+		res := serve(t, proxy.Config{}, Options{}, nil, request("GET", target, clientPeer, nil))
+		want := map[string]string{
+			"X-Content-Type-Options":     "nosniff",
+			"Referrer-Policy":            "same-origin",
+			"Cross-Origin-Opener-Policy": "same-origin",
+			"Strict-Transport-Security":  "", // HSTS is off by default
+		}
+		for k, v := range want {
+			if got := res.Header.Get(k); got != v {
+				t.Errorf("%s: %s = %q, want %q", target, k, got, v)
+			}
+		}
+		if res.StatusCode != 200 {
+			t.Errorf("%s: status %d", target, res.StatusCode)
+		}
+	}
+}
+
+func TestHSTSValues(t *testing.T) {
+	for _, tc := range []struct {
+		o    Options
+		want string
+	}{
+		{Options{HSTSMaxAge: time.Hour}, "max-age=3600"},
+		{Options{HSTSMaxAge: time.Hour, HSTSIncludeSubdomains: true}, "max-age=3600; includeSubDomains"},
+		{Options{HSTSMaxAge: time.Hour, HSTSPreload: true}, "max-age=3600; preload"},
+		{Options{HSTSMaxAge: 365 * 24 * time.Hour, HSTSIncludeSubdomains: true, HSTSPreload: true}, "max-age=31536000; includeSubDomains; preload"},
+		{Options{HSTSMaxAge: 1500 * time.Millisecond}, "max-age=1"},   // whole seconds
+		{Options{HSTSIncludeSubdomains: true, HSTSPreload: true}, ""}, // no max-age, no header
+	} {
+		res := serve(t, proxy.Config{}, tc.o, nil, request("GET", "https://example.com/", clientPeer, nil))
+		if got := res.Header.Get("Strict-Transport-Security"); got != tc.want {
+			t.Errorf("%+v: HSTS %q, want %q", tc.o, got, tc.want)
+		}
+	}
+}
+
+// HSTS is never sent over plain HTTP, and a client cannot get it by
+// claiming HTTPS in a forwarded header: only a trusted proxy can.
+func TestHSTSOnlyOverHTTPS(t *testing.T) {
+	o := Options{HSTSMaxAge: time.Hour}
+	fwd := map[string]string{"X-Forwarded-Proto": "https"}
+	for _, tc := range []struct {
+		name string
+		cfg  proxy.Config
+		r    *http.Request
+		want bool
+	}{
+		{"plain HTTP", trusting, request("GET", "http://example.com/", clientPeer, nil), false},
+		{"TLS", trusting, request("GET", "https://example.com/", clientPeer, nil), true},
+		{"forwarded by an untrusted client", trusting, request("GET", "http://example.com/", clientPeer, fwd), false},
+		{"forwarded with no proxy trusted", proxy.Config{}, request("GET", "http://example.com/", proxyPeer, fwd), false},
+		{"forwarded by the trusted proxy", trusting, request("GET", "http://example.com/", proxyPeer, fwd), true},
+		{"trusted proxy says http", trusting, request("GET", "https://example.com/", proxyPeer, map[string]string{"X-Forwarded-Proto": "http"}), false},
+		{"RFC 7239 from a trusted proxy", proxy.Config{Trusted: []string{"10.0.0.0/8"}, Headers: proxy.Forwarded},
+			request("GET", "http://example.com/", proxyPeer, map[string]string{"Forwarded": "for=203.0.113.7;proto=https"}), true},
+	} {
+		res := serve(t, tc.cfg, o, nil, tc.r)
+		if got := res.Header.Get("Strict-Transport-Security") != ""; got != tc.want {
+			t.Errorf("%s: HSTS sent = %v, want %v", tc.name, got, tc.want)
+		}
+	}
+}
+
+func TestNosniffOff(t *testing.T) {
+	res := serve(t, proxy.Config{}, Options{DisableNosniff: true}, nil, request("GET", "https://example.com/", clientPeer, nil))
+	if v, ok := res.Header["X-Content-Type-Options"]; ok {
+		t.Fatalf("nosniff sent although disabled: %q", v)
+	}
+}
+
+func TestReferrerPolicy(t *testing.T) {
+	for _, tc := range []struct {
+		setting, want string
+	}{
+		{"", "same-origin"},
+		{"no-referrer", "no-referrer"},
+		{" origin, strict-origin ", "origin,strict-origin"}, // Django's normalisation
+		{"No-Referrer", "no-referrer"},
+		{"unsafe-url", "unsafe-url"},
+		{Omit, ""},
+	} {
+		res := serve(t, proxy.Config{}, Options{ReferrerPolicy: tc.setting}, nil, request("GET", "http://example.com/", clientPeer, nil))
+		if got := res.Header.Get("Referrer-Policy"); got != tc.want {
+			t.Errorf("%q: Referrer-Policy %q, want %q", tc.setting, got, tc.want)
+		}
+	}
+	for _, bad := range []string{"same-origins", "origin,", "origin, nope", "none"} {
+		if _, err := New(Options{ReferrerPolicy: bad}); err == nil {
+			t.Errorf("ReferrerPolicy %q accepted", bad)
+		}
+	}
+}
+
+func TestCrossOriginOpenerPolicy(t *testing.T) {
+	for _, tc := range []struct {
+		setting, want string
+	}{
+		{"", "same-origin"},
+		{"same-origin-allow-popups", "same-origin-allow-popups"},
+		{"unsafe-none", "unsafe-none"},
+		{"noopener-allow-popups", "noopener-allow-popups"},
+		{Omit, ""},
+	} {
+		res := serve(t, proxy.Config{}, Options{CrossOriginOpenerPolicy: tc.setting}, nil, request("GET", "http://example.com/", clientPeer, nil))
+		if got := res.Header.Get("Cross-Origin-Opener-Policy"); got != tc.want {
+			t.Errorf("%q: COOP %q, want %q", tc.setting, got, tc.want)
+		}
+	}
+	if _, err := New(Options{CrossOriginOpenerPolicy: "same-site"}); err == nil {
+		t.Error("COOP same-site accepted")
+	}
+}
+
+// As in Django, a header the handler set is never overwritten, whether it
+// used Set or Add.
+func TestHandlerHeadersWin(t *testing.T) {
+	o := Options{HSTSMaxAge: time.Hour}
+	h := http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Referrer-Policy", "no-referrer")
+		w.Header().Add("Cross-Origin-Opener-Policy", "unsafe-none")
+		w.Header().Set("Strict-Transport-Security", "max-age=0")
+		w.Header().Set("X-Content-Type-Options", "custom")
+		w.WriteHeader(http.StatusTeapot)
+	})
+	res := serve(t, proxy.Config{}, o, h, request("GET", "https://example.com/", clientPeer, nil))
+	for k, v := range map[string]string{
+		"Referrer-Policy":            "no-referrer",
+		"Cross-Origin-Opener-Policy": "unsafe-none",
+		"Strict-Transport-Security":  "max-age=0",
+		"X-Content-Type-Options":     "custom",
+	} {
+		if got := res.Header.Values(k); !slices.Equal(got, []string{v}) {
+			t.Errorf("%s = %q, want only %q", k, got, v)
+		}
+	}
+	if res.StatusCode != http.StatusTeapot {
+		t.Errorf("status %d", res.StatusCode)
+	}
+}
+
+// Headers are added whichever way the response starts: an explicit
+// WriteHeader, a Write, a Flush through ResponseController (Unwrap), or a
+// handler that writes nothing. A later Header().Add does not disturb the
+// neighbouring headers that share one allocation.
+func TestHeadersOnEveryPath(t *testing.T) {
+	for name, h := range map[string]http.HandlerFunc{
+		"WriteHeader": func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(204) },
+		"Write":       func(w http.ResponseWriter, _ *http.Request) { w.Write([]byte("x")) },
+		"Flush": func(w http.ResponseWriter, _ *http.Request) {
+			if err := http.NewResponseController(w).Flush(); err != nil {
+				t.Errorf("Flush: %v", err)
+			}
+		},
+		"nothing": func(http.ResponseWriter, *http.Request) {},
+	} {
+		res := serve(t, proxy.Config{}, Options{HSTSMaxAge: time.Hour}, h, request("GET", "https://example.com/", clientPeer, nil))
+		for _, k := range []string{"Strict-Transport-Security", "X-Content-Type-Options", "Referrer-Policy", "Cross-Origin-Opener-Policy"} {
+			if res.Header.Get(k) == "" {
+				t.Errorf("%s: no %s", name, k)
+			}
+		}
+	}
+	g := MustNew(Options{HSTSMaxAge: time.Hour})
+	h := http.Header{}
+	g.SetHeaders(h, request("GET", "https://example.com/", clientPeer, nil))
+	h.Add("Strict-Transport-Security", "second")
+	if got := h.Values("X-Content-Type-Options"); !slices.Equal(got, []string{"nosniff"}) {
+		t.Fatalf("Add on a neighbour changed nosniff: %q", got)
+	}
+}
+
+func TestNewReportsEveryError(t *testing.T) {
+	_, err := New(Options{
+		SSLHost:                 "https://example.com",
+		RedirectExempt:          []string{"/ok", "not a pattern"},
+		HSTSMaxAge:              -time.Second,
+		ReferrerPolicy:          "nope",
+		CrossOriginOpenerPolicy: "nope",
+	})
+	if err == nil {
+		t.Fatal("no error")
+	}
+	for _, part := range []string{"SSLHost", "RedirectExempt", "HSTSMaxAge", "ReferrerPolicy", "CrossOriginOpenerPolicy"} {
+		if !strings.Contains(err.Error(), part) {
+			t.Errorf("error %q does not mention %s", err, part)
+		}
+	}
+	var joined interface{ Unwrap() []error }
+	if !errors.As(err, &joined) || len(joined.Unwrap()) != 5 {
+		t.Errorf("want 5 joined errors, got %v", err)
+	}
+	for _, h := range []string{"example.com/x", "user@example.com", "example.com?x", "exa mple.com", ":443"} {
+		if _, err := New(Options{SSLHost: h}); err == nil {
+			t.Errorf("SSLHost %q accepted", h)
+		}
+	}
+	for _, h := range []string{"example.com", "Example.com:8443", "[::1]:8443", "127.0.0.1"} {
+		if _, err := New(Options{SSLHost: h}); err != nil {
+			t.Errorf("SSLHost %q: %v", h, err)
+		}
+	}
+	if _, err := New(Options{RedirectExempt: []string{"/a", "/a"}}); err == nil {
+		t.Error("conflicting RedirectExempt patterns accepted")
+	}
+	if _, err := New(Options{HSTSMaxAge: time.Millisecond}); err == nil {
+		t.Error("HSTSMaxAge under a second accepted")
+	}
+}
+
+func TestMiddlewarePanicsOnBadOptions(t *testing.T) {
+	defer func() {
+		if recover() == nil {
+			t.Fatal("Middleware accepted bad options")
+		}
+	}()
+	Middleware(Options{ReferrerPolicy: "nope"})
+}

@@ -1,0 +1,207 @@
+package secure
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/tetherweb/tether/session"
+)
+
+// DefaultCSRFCookieName is the CSRF cookie's default name, Django's.
+const DefaultCSRFCookieName = "csrftoken"
+
+// Site is what a deployed site answered over the network, for CheckSite.
+// The responses are read as received: their redirects not followed, their
+// bodies not needed.
+type Site struct {
+	// HTTP is the answer to a plain http:// URL of the site; nil when
+	// nothing answered on plain HTTP (then there is no redirect to check).
+	HTTP *http.Response
+	// HTTPS are answers to https:// URLs of the site. Their security
+	// headers and the cookies they set are checked.
+	HTTPS []*http.Response
+	// SessionCookie and CSRFCookie name the cookies whose attributes are
+	// checked (defaults "sessionid" and "csrftoken"); the same names with
+	// a __Host- or __Secure- prefix count too.
+	SessionCookie, CSRFCookie string
+}
+
+// CheckSite runs Check's checks on what a live site sends, sorted by ID
+// and without duplicates:
+//
+//	security.W008  the plain-HTTP URL is not redirected to https:// (tether.W007 when the redirect is temporary: 302, 303, 307)
+//	security.W004  no valid Strict-Transport-Security on an HTTPS response
+//	tether.W001    its max-age under 180 days
+//	security.W005  no includeSubDomains; security.W021 no preload; tether.W002 preload without its requirements
+//	security.W006  no "X-Content-Type-Options: nosniff"
+//	security.W022  no Referrer-Policy; security.E023 an invalid one
+//	security.E024  an invalid Cross-Origin-Opener-Policy (none at all is Django's default for "off", not a warning)
+//	security.W012  the session cookie without Secure; security.W015 without HttpOnly
+//	security.W016  the CSRF cookie without Secure
+//	tether.W003    the session cookie with SameSite=None
+//	tether.W006    any cookie with SameSite=None but not Secure, which browsers reject
+//
+// Cookies that a response deletes (Max-Age=0 or an Expires in the past)
+// are skipped.
+func CheckSite(s Site) []Warning {
+	sessionName := cmpOr(s.SessionCookie, session.DefaultCookieName)
+	csrfName := cmpOr(s.CSRFCookie, DefaultCSRFCookieName)
+	var ws []Warning
+	if s.HTTP != nil {
+		ws = append(ws, checkRedirect(s.HTTP)...)
+	}
+	for _, r := range s.HTTPS {
+		ws = append(ws, checkHeaders(r)...)
+	}
+	all := append([]*http.Response{s.HTTP}, s.HTTPS...)
+	for _, r := range all {
+		if r == nil {
+			continue
+		}
+		for _, c := range r.Cookies() {
+			ws = append(ws, checkCookie(c, sessionName, csrfName)...)
+		}
+	}
+	return sortWarnings(ws)
+}
+
+func cmpOr(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
+}
+
+// checkRedirect checks the answer to a plain-HTTP URL: a permanent
+// redirect (301, 308) to an https:// URL.
+func checkRedirect(r *http.Response) []Warning {
+	from := "the plain-HTTP URL"
+	if r.Request != nil {
+		from = r.Request.URL.String()
+	}
+	loc, err := r.Location()
+	switch {
+	case r.StatusCode < 300 || r.StatusCode > 399:
+		return []Warning{warnNoRedirect(fmt.Sprintf("%s answered %s", from, r.Status))}
+	case err != nil:
+		return []Warning{warnNoRedirect(fmt.Sprintf("%s answered %s without a usable Location", from, r.Status))}
+	case loc.Scheme != "https":
+		return []Warning{warnNoRedirect(fmt.Sprintf("%s redirects to %s, not to https://", from, loc))}
+	case r.StatusCode != http.StatusMovedPermanently && r.StatusCode != http.StatusPermanentRedirect:
+		return []Warning{{ID: "tether.W007",
+			Message: fmt.Sprintf("%s is redirected to HTTPS with a temporary %s: browsers ask the plain-HTTP URL again every time.", from, r.Status),
+			Hint:    "Redirect with 301 (safe methods) or 308 (the others), as secure.Guard does."}}
+	}
+	return nil
+}
+
+// checkHeaders checks the security headers of an HTTPS response.
+func checkHeaders(r *http.Response) []Warning {
+	var ws []Warning
+	h := r.Header
+	// Browsers use the first Strict-Transport-Security header only (RFC
+	// 6797 section 8.1).
+	policy := hsts{}
+	if v := h.Values(headerHSTS); len(v) > 0 {
+		policy = parseHSTS(v[0])
+	}
+	why := "the response has no Strict-Transport-Security header"
+	if len(h.Values(headerHSTS)) > 0 {
+		why = fmt.Sprintf("Strict-Transport-Security %q has no valid max-age", h.Get(headerHSTS))
+		if policy.valid {
+			why = "Strict-Transport-Security has max-age=0, which clears the rule"
+		}
+	}
+	ws = append(ws, checkHSTSPolicy(policy, why)...)
+
+	if v := strings.TrimSpace(h.Get(headerNosniff)); !strings.EqualFold(v, "nosniff") {
+		why := "the response has no X-Content-Type-Options header"
+		if v != "" {
+			why = fmt.Sprintf("X-Content-Type-Options is %q", v)
+		}
+		ws = append(ws, warnNosniff(why))
+	}
+
+	// Several Referrer-Policy headers combine into one list.
+	if rp := strings.Join(h.Values(headerReferrer), ","); strings.TrimSpace(rp) == "" {
+		ws = append(ws, warnNoReferrer("the response has no Referrer-Policy header"))
+	} else if _, err := referrerHeader(rp); err != nil {
+		ws = append(ws, Warning{ID: "security.E023", Message: fmt.Sprintf("The Referrer-Policy header %q has a value browsers do not know.", rp),
+			Hint: "Valid values: no-referrer, no-referrer-when-downgrade, origin, origin-when-cross-origin, same-origin, strict-origin, strict-origin-when-cross-origin, unsafe-url."})
+	}
+
+	// Cross-Origin-Opener-Policy is a structured header: the policy, then
+	// parameters such as report-to after ";".
+	if v := h.Get(headerCOOP); v != "" {
+		policy, _, _ := strings.Cut(v, ";")
+		if !openerPolicies[strings.ToLower(strings.TrimSpace(policy))] {
+			ws = append(ws, Warning{ID: "security.E024", Message: fmt.Sprintf("The Cross-Origin-Opener-Policy header %q is not a policy browsers know.", v),
+				Hint: "Valid values: same-origin, same-origin-allow-popups, noopener-allow-popups, unsafe-none."})
+		}
+	}
+	return ws
+}
+
+// checkCookie checks one Set-Cookie.
+func checkCookie(c *http.Cookie, sessionName, csrfName string) []Warning {
+	if c.MaxAge < 0 || (!c.Expires.IsZero() && c.Expires.Unix() <= 1) || c.Value == "" {
+		return nil // a deletion
+	}
+	var ws []Warning
+	base := strings.TrimPrefix(strings.TrimPrefix(c.Name, "__Host-"), "__Secure-")
+	attrs := fmt.Sprintf("set with %s", cookieAttrs(c))
+	switch base {
+	case sessionName:
+		if !c.Secure {
+			ws = append(ws, warnSessionNotSecure(c.Name, attrs))
+		}
+		if !c.HttpOnly {
+			ws = append(ws, warnSessionScript(c.Name, attrs))
+		}
+		if c.SameSite == http.SameSiteNoneMode {
+			ws = append(ws, Warning{ID: "tether.W003",
+				Message: fmt.Sprintf("The session cookie %s is SameSite=None: browsers send it with requests from other sites, leaving CSRF protection entirely to the token check.", c.Name),
+				Hint:    "Use SameSite=Lax (the default) unless the site is embedded in other sites on purpose."})
+		}
+	case csrfName:
+		if !c.Secure {
+			ws = append(ws, warnCSRFNotSecure(c.Name, attrs))
+		}
+	}
+	if c.SameSite == http.SameSiteNoneMode && !c.Secure {
+		ws = append(ws, Warning{ID: "tether.W006",
+			Message: fmt.Sprintf("The cookie %s is SameSite=None without Secure: browsers reject it.", c.Name),
+			Hint:    "Add Secure (package cookie does so itself for SameSite=None), or use SameSite=Lax."})
+	}
+	return ws
+}
+
+// cookieAttrs lists the security attributes c has, for messages.
+func cookieAttrs(c *http.Cookie) string {
+	var a []string
+	if c.Secure {
+		a = append(a, "Secure")
+	}
+	if c.HttpOnly {
+		a = append(a, "HttpOnly")
+	}
+	switch c.SameSite {
+	case http.SameSiteLaxMode:
+		a = append(a, "SameSite=Lax")
+	case http.SameSiteStrictMode:
+		a = append(a, "SameSite=Strict")
+	case http.SameSiteNoneMode:
+		a = append(a, "SameSite=None")
+	}
+	if len(a) == 0 {
+		return "no security attributes"
+	}
+	return strings.Join(a, "; ")
+}
+
+func warnCSRFNotSecure(name, why string) Warning {
+	return Warning{ID: "security.W016",
+		Message: fmt.Sprintf("The CSRF cookie %s is not Secure (%s): it is also sent over plain HTTP, where a network attacker can read or plant it.", name, why),
+		Hint:    "Set the CSRF cookie's Secure option on an HTTPS site."}
+}
