@@ -1,0 +1,149 @@
+package messages
+
+import (
+	"bytes"
+	"encoding/json"
+	"log/slog"
+
+	"github.com/tetherweb/tether/session"
+)
+
+// DefaultSessionKey is the session key SessionStorage keeps messages under
+// (Django's).
+const DefaultSessionKey = "_messages"
+
+// SessionStorage keeps the messages in the request's session, under
+// DefaultSessionKey. It needs session.Manager's middleware around the
+// messages middleware; without it, Add fails with ErrNoSession.
+//
+// It never runs out of room. The messages are stored with session.Update and
+// merged with what concurrent requests of the same user stored meanwhile:
+// the messages this request read are removed from the fresh value and the
+// ones it keeps or added are appended, so two tabs neither show a message
+// twice nor lose one. When nothing is left the key is deleted (a message
+// added by a concurrent request in that instant can then be lost; session
+// has no conditional delete).
+//
+// Set its fields before the Manager's Middleware is built and change nothing
+// afterwards.
+type SessionStorage struct {
+	// Key is the session key (default "_messages").
+	Key string
+	// Django stores the messages as Django does, as a JSON string inside
+	// the session (with Python's default ", " separators), for sessions
+	// shared with a Django app (session.DjangoCodec). Otherwise the list is
+	// stored as plain JSON. Both forms are read either way.
+	Django bool
+}
+
+func (s *SessionStorage) init() error {
+	if s.Key == "" {
+		s.Key = DefaultSessionKey
+	}
+	return nil
+}
+
+func (s *SessionStorage) needsSession() bool { return true }
+
+func (s *SessionStorage) load(st *state) []Message { return s.read(st) }
+
+func (s *SessionStorage) store(st *state, msgs []Message) { s.write(st, msgs) }
+
+// read returns the messages in the session. A value that does not decode is
+// logged and counts as none; it is replaced when the messages are stored.
+func (s *SessionStorage) read(st *state) []Message {
+	var v sessionValue
+	ok, err := st.sess.Get(s.Key, &v)
+	st.sessHad = ok
+	switch {
+	case err != nil:
+		st.log(slog.LevelWarn, "messages: session value unreadable; ignoring it", slog.Any("error", err))
+		return nil
+	case v.bad != nil:
+		st.log(slog.LevelWarn, "messages: session value rejected; ignoring it", slog.Any("error", v.bad))
+		st.dirty = true
+		return nil
+	}
+	st.m.retag(v.msgs)
+	st.sessLoaded = v.msgs
+	return v.msgs
+}
+
+// write makes msgs the session's messages: it removes what this request
+// read from the current value and appends msgs, or deletes the key when
+// msgs is empty and the session had messages.
+func (s *SessionStorage) write(st *state, msgs []Message) {
+	var err error
+	if len(msgs) == 0 {
+		if st.sessHad {
+			err = st.sess.Delete(s.Key)
+		}
+	} else {
+		read := st.sessLoaded
+		_, err = session.Update(st.sess, s.Key, func(cur sessionValue) sessionValue {
+			return sessionValue{msgs: append(without(cur.msgs, read), msgs...), django: s.Django}
+		})
+	}
+	if err != nil {
+		st.log(slog.LevelError, "messages: cannot store the messages in the session", slog.Any("error", err))
+	}
+}
+
+// without returns msgs less one occurrence of each of drop.
+func without(msgs, drop []Message) []Message {
+	if len(drop) == 0 {
+		return msgs
+	}
+	out := make([]Message, 0, len(msgs))
+	gone := make([]bool, len(drop))
+next:
+	for _, m := range msgs {
+		for i, d := range drop {
+			if !gone[i] && sameMessage(m, d) {
+				gone[i] = true
+				continue next
+			}
+		}
+		out = append(out, m)
+	}
+	return out
+}
+
+// sameMessage compares everything that is stored.
+func sameMessage(a, b Message) bool {
+	return a.level == b.level && a.text == b.text && a.extraTags == b.extraTags && a.safe == b.safe
+}
+
+// sessionValue is the session's value under the messages key.
+type sessionValue struct {
+	msgs   []Message
+	django bool
+	bad    error // the stored value did not decode
+}
+
+// MarshalJSON writes the list, or Django's JSON string of it.
+func (v sessionValue) MarshalJSON() ([]byte, error) {
+	list := encodeList(v.msgs, false, v.django)
+	if v.django {
+		return appendJSONString(nil, string(list)), nil
+	}
+	return list, nil
+}
+
+// UnmarshalJSON reads either form. A value that does not decode is kept as
+// v.bad rather than failing, so that a corrupt value is replaced instead of
+// making every later update fail.
+func (v *sessionValue) UnmarshalJSON(b []byte) error {
+	b = bytes.TrimSpace(b)
+	if len(b) > 0 && b[0] == '"' {
+		var s string
+		if err := json.Unmarshal(b, &s); err != nil {
+			v.bad = err
+			return nil
+		}
+		b = []byte(s)
+	}
+	msgs, _, err := decodeList(b, nil)
+	v.msgs, v.bad = msgs, err
+	return nil
+}
