@@ -1,0 +1,48 @@
+// Package csrf protects net/http applications against cross-site request
+// forgery, with two layers that are both on by default.
+//
+// The first layer is the browser's own word, the algorithm of Go 1.25's
+// http.CrossOriginProtection: a request the browser marks
+// "Sec-Fetch-Site: cross-site" is refused unless its Origin is trusted;
+// without that header the Origin must be the site's public origin or a
+// trusted one; on HTTPS, with neither header, the Referer must name a
+// page of the site (Django's strict Referer check). The comments of
+// origin.go give every rule and its reason.
+//
+// The second layer is Django's token. Each client has a 32-letter secret,
+// kept in the "csrftoken" cookie (readable by JavaScript, SameSite=Lax,
+// Path=/, Secure when the request came over HTTPS) or, with
+// Options.UseSession, in the session. Templates get the secret masked
+// afresh for every response (Token, TemplateField, FuncMap), which keeps
+// BREACH-style compression attacks from reading it; any masking of the
+// secret is accepted back. Unsafe requests (any method but GET, HEAD,
+// OPTIONS and TRACE) must carry a token in the X-CSRFToken header or the
+// csrfmiddlewaretoken form field. Cookie values and tokens are Django's:
+// a Django application with the same cookie accepts tokens made here and
+// the other way round (Options.MaskCookie for Django 3.2 and 4.0).
+//
+// Options.HeaderOnly keeps just the first layer: no cookie, no tokens.
+//
+// # Knowing the request
+//
+// The public origin ("https://example.com") comes from package proxy:
+// install its middleware outside this one when a reverse proxy ends TLS,
+// or every request looks like plain HTTP and same-origin HTTPS pages are
+// refused. r.URL.Scheme and X-Forwarded-* headers are never read here.
+//
+// # Wiring
+//
+//	guard, err := csrf.New(csrf.Options{
+//		TrustedOrigins: []string{"https://admin.example.com"},
+//		Exempt:         []string{"POST /webhooks/stripe"},
+//	})
+//	if err != nil {
+//		log.Fatal(err)
+//	}
+//	handler := guard.Protect(mux)
+//
+// and, in the login handler, csrf.Rotate(r) next to the session's
+// CycleKey. Refused requests get 403 from Options.FailureHandler
+// (DefaultFailureHandler says what to fix) and a warning in the log;
+// Guard.Check gives the same decision to other frameworks.
+package csrf

@@ -1,0 +1,242 @@
+package csrf
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/textproto"
+	"strings"
+
+	"github.com/tetherweb/tether/cookie"
+	"github.com/tetherweb/tether/proxy"
+	"github.com/tetherweb/tether/session"
+)
+
+// Guard is a configured CSRF check, made by New. It is immutable and safe
+// for concurrent use.
+type Guard struct {
+	cookieName    string
+	cookie        cookie.Options
+	maskCookie    bool
+	useSession    bool
+	headerKey     string // canonical header key, "X-Csrftoken"
+	fieldName     string
+	maxFormBytes  int64
+	origins       origins
+	allowSameSite bool
+	headerOnly    bool
+	exempt        *http.ServeMux
+	fail          func(w http.ResponseWriter, r *http.Request, err error)
+	logger        *slog.Logger
+}
+
+// New validates o and returns its Guard. Every trusted origin, exemption
+// pattern and cookie setting is checked here, so that a mistake stops the
+// program at start-up rather than letting requests through or refusing
+// them all.
+func New(o Options) (*Guard, error) {
+	g := &Guard{
+		cookieName:    o.CookieName,
+		cookie:        o.Cookie,
+		maskCookie:    o.MaskCookie,
+		useSession:    o.UseSession,
+		fieldName:     o.FieldName,
+		maxFormBytes:  o.MaxFormBytes,
+		allowSameSite: o.AllowSameSite,
+		headerOnly:    o.HeaderOnly,
+		fail:          o.FailureHandler,
+		logger:        o.Logger,
+		origins:       origins{exact: map[string]struct{}{}},
+	}
+	if g.cookieName == "" {
+		g.cookieName = DefaultCookieName
+	}
+	if g.fieldName == "" {
+		g.fieldName = DefaultFieldName
+	}
+	header := o.HeaderName
+	if header == "" {
+		header = DefaultHeaderName
+	}
+	if !validHeaderName(header) {
+		return nil, fmt.Errorf("csrf: invalid HeaderName %q", header)
+	}
+	g.headerKey = textproto.CanonicalMIMEHeaderKey(header)
+	if g.maxFormBytes <= 0 {
+		g.maxFormBytes = DefaultMaxFormBytes
+	}
+	if g.fail == nil {
+		g.fail = DefaultFailureHandler
+	}
+	if g.logger == nil {
+		g.logger = slog.Default()
+	}
+	if o.HeaderOnly && o.UseSession {
+		return nil, errors.New("csrf: HeaderOnly and UseSession both set; HeaderOnly keeps no secret")
+	}
+	g.cookie.ScriptReadable = true
+	switch {
+	case o.CookieMaxAge == 0:
+		g.cookie.MaxAge = DefaultCookieMaxAge
+	case o.CookieMaxAge < 0:
+		g.cookie.MaxAge = 0
+	default:
+		g.cookie.MaxAge = o.CookieMaxAge
+	}
+	if !o.HeaderOnly && !o.UseSession {
+		if _, err := cookie.New(g.cookieName, strings.Repeat("a", TokenLength), g.cookie); err != nil {
+			return nil, fmt.Errorf("csrf: cookie settings: %w", err)
+		}
+	}
+	for _, s := range o.TrustedOrigins {
+		canon, w, err := parseTrustedOrigin(s)
+		if err != nil {
+			return nil, err
+		}
+		if w != nil {
+			g.origins.wild = append(g.origins.wild, *w)
+		} else {
+			g.origins.exact[canon] = struct{}{}
+		}
+	}
+	if err := g.setExempt(o.Exempt); err != nil {
+		return nil, err
+	}
+	return g, nil
+}
+
+func validHeaderName(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '_') {
+			return false
+		}
+	}
+	return true
+}
+
+// Protect is New followed by Guard.Protect: the one-call form.
+//
+//	protect, err := csrf.Protect(csrf.Options{TrustedOrigins: []string{"https://admin.example.com"}})
+//	if err != nil { log.Fatal(err) }
+//	http.ListenAndServe(":8000", protect(mux))
+func Protect(o Options) (func(http.Handler) http.Handler, error) {
+	g, err := New(o)
+	if err != nil {
+		return nil, err
+	}
+	return g.Protect, nil
+}
+
+// safeMethod reports the methods that are never checked: GET, HEAD,
+// OPTIONS and TRACE (RFC 9110's safe methods, as Django lists them). The
+// match is exact: methods are case-sensitive, so "get" is checked like
+// any other unsafe method. The application must not change state on these
+// methods.
+func safeMethod(m string) bool {
+	switch m {
+	case "GET", "HEAD", "OPTIONS", "TRACE":
+		return true
+	}
+	return false
+}
+
+// Protect returns next guarded: unsafe requests that fail Check are
+// answered by the failure handler (a 403 by default) and never reach
+// next; every request gets the state Token, TemplateField and Rotate use.
+//
+// Put it outside the application's router (its exemptions are matched on
+// their own ServeMux, since r.Pattern is not known yet), inside proxy's
+// middleware (so that the public origin is known) and, with UseSession,
+// inside the session middleware:
+//
+//	proxy.Middleware(sessions.Middleware(guard.Protect(mux)))
+//
+// A safe request costs one allocation for the state (which is also the
+// request's new context), the copy of the request that carries it, and,
+// in cookie mode, the response-writer wrapper's hook; it reads no cookie
+// until Token is called.
+func (g *Guard) Protect(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		st := &state{Context: r.Context(), g: g}
+		r = r.WithContext(st)
+		st.r = r
+		cookieMode := !g.headerOnly && !g.useSession
+		if cookieMode {
+			st.hw.ResponseWriter = w
+			st.hw.Before = st.before
+			w = &st.hw
+		}
+		if !safeMethod(r.Method) {
+			if err := g.check(w, r, st); err != nil {
+				g.refuse(w, r, err)
+				if cookieMode {
+					st.hw.Finish()
+				}
+				return
+			}
+		}
+		next.ServeHTTP(w, r)
+		if cookieMode {
+			st.hw.Finish()
+		}
+	})
+}
+
+// Check decides on r without the middleware, for frameworks that want to
+// call it themselves: nil for a safe method, an exempt request or one
+// that passes both layers; an *Error (errors.Is tells the reason) for a
+// refusal; any other error is a configuration or session-store failure,
+// not the client's fault. Like the middleware, it may read a form body to
+// find the token (parsing it into r.PostForm, so the handler can still
+// read the form). Outside Protect, Token and Rotate are not available:
+// with Check alone the application must set the cookie itself.
+func (g *Guard) Check(r *http.Request) error {
+	if safeMethod(r.Method) {
+		return nil
+	}
+	if st := stateFrom(r); st != nil && st.g == g {
+		return g.check(nil, r, st)
+	}
+	st := &state{g: g, r: r}
+	return g.check(nil, r, st)
+}
+
+// check runs, for an unsafe request: the exemptions, the browser layer,
+// then the token layer.
+func (g *Guard) check(w http.ResponseWriter, r *http.Request, st *state) error {
+	if g.exempt != nil && g.isExempt(r) {
+		return nil
+	}
+	info := proxy.From(r)
+	if err := g.checkHeaders(r, &info); err != nil {
+		return err
+	}
+	if g.headerOnly {
+		return nil
+	}
+	return g.checkToken(w, r, st)
+}
+
+// refuse logs a refusal and hands it to the failure handler. Errors that
+// are not refusals (no session middleware, a session store down) are
+// logged as errors and answered 500 or 503, as session's error handler
+// would.
+func (g *Guard) refuse(w http.ResponseWriter, r *http.Request, err error) {
+	var e *Error
+	if errors.As(err, &e) {
+		g.logger.LogAttrs(r.Context(), slog.LevelWarn, "csrf: forbidden",
+			slog.String("reason", e.Detail), slog.String("method", r.Method),
+			slog.String("path", r.URL.Path), slog.String("fix", e.Fix))
+		g.fail(w, r, err)
+		return
+	}
+	g.logger.LogAttrs(r.Context(), slog.LevelError, "csrf: cannot check the request",
+		slog.String("error", err.Error()), slog.String("method", r.Method), slog.String("path", r.URL.Path))
+	code := session.StatusFor(err)
+	http.Error(w, http.StatusText(code), code)
+}

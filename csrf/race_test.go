@@ -1,0 +1,5 @@
+//go:build race
+
+package csrf_test
+
+const raceEnabled = true

@@ -1,0 +1,149 @@
+package csrf
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"sync"
+
+	"github.com/tetherweb/tether/cookie"
+	"github.com/tetherweb/tether/internal/hookwriter"
+	"github.com/tetherweb/tether/proxy"
+	"github.com/tetherweb/tether/session"
+)
+
+type ctxKey struct{}
+
+// state is one request's CSRF state. It is also the request's context:
+// it embeds the parent context and answers Value(ctxKey{}) itself, which
+// saves the allocation of a context.WithValue. It embeds the response
+// writer wrapper for the same reason. Its methods are safe for concurrent
+// use by the handler's goroutines.
+type state struct {
+	context.Context
+	g  *Guard
+	r  *http.Request     // the request handed to the handler
+	hw hookwriter.Writer // cookie mode only: sends the cookie before the headers
+
+	mu     sync.Mutex
+	loaded bool // the client's secret was read
+	has    bool // secret holds a secret
+	fresh  bool // secret is new (created or rotated): the client does not have it yet
+	send   bool // the cookie must be sent with this response
+	sent   bool
+	out    bool        // the response's headers have gone out (set by before, under mu)
+	bad    formatError // why the client's stored value was unusable
+	secret [SecretLength]byte
+}
+
+// Value answers for ctxKey{} and passes every other key to the parent.
+func (st *state) Value(key any) any {
+	if key == (ctxKey{}) {
+		return st
+	}
+	return st.Context.Value(key)
+}
+
+func stateFrom(r *http.Request) *state {
+	st, _ := r.Context().Value(ctxKey{}).(*state)
+	return st
+}
+
+// load reads the client's secret, once: from the cookie, or from the
+// session with UseSession. A value of the wrong form is remembered in
+// st.bad and treated as no secret (Token replaces it). The caller holds
+// st.mu.
+func (st *state) load() error {
+	if st.loaded {
+		return nil
+	}
+	var v string
+	if st.g.useSession {
+		var ok bool
+		var err error
+		if v, ok, err = st.sessionValue(); err != nil {
+			return err
+		}
+		if !ok {
+			st.loaded, st.bad = true, formatChars // not a string
+			return nil
+		}
+	} else {
+		v, _ = cookie.Value(st.r, st.g.cookieName)
+	}
+	st.loaded = true
+	if v == "" {
+		return nil
+	}
+	if f := decode(&st.secret, v); f != formatOK {
+		st.bad = f
+		return nil
+	}
+	st.has = true
+	return nil
+}
+
+// sessionValue reads the secret kept in the session. ok is false for a
+// value that is not a string; err is a missing middleware or a store
+// failure. (A function of its own so that the variable the session
+// decodes into is allocated only in session mode.)
+func (st *state) sessionValue() (v string, ok bool, err error) {
+	s := session.From(st.r)
+	if s == nil {
+		return "", false, errNoSession
+	}
+	found, err := s.Get(SessionKey, &v)
+	if err != nil && !found {
+		return "", false, err
+	}
+	return v, err == nil, nil
+}
+
+// renew makes a new secret and arranges for the client to get it: the
+// cookie is sent with the response, or the session is changed at once
+// (the session middleware saves it). The caller holds st.mu.
+func (st *state) renew() error {
+	newSecret(&st.secret)
+	st.loaded, st.has, st.fresh, st.bad = true, true, true, formatOK
+	if st.g.useSession {
+		if err := session.From(st.r).Set(SessionKey, string(st.secret[:])); err != nil {
+			st.has = false
+			return err
+		}
+		return nil
+	}
+	st.send = true
+	return nil
+}
+
+// before is the response-writer hook: it sends the cookie when Token or
+// Rotate asked for it, with Secure when the request came over HTTPS, and
+// adds "Vary: Cookie" since the response then depends on the cookie.
+func (st *state) before(int) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	st.out = true
+	if !st.send || st.sent {
+		return
+	}
+	st.sent = true
+	g := st.g
+	v := string(st.secret[:])
+	if g.maskCookie {
+		v = mask(&st.secret)
+	}
+	o := g.cookie
+	o.Secure = o.Secure || proxy.IsHTTPS(st.r)
+	h := st.hw.ResponseWriter.Header()
+	if err := cookie.Set(st.hw.ResponseWriter, g.cookieName, v, o); err != nil {
+		g.logger.LogAttrs(st.r.Context(), slog.LevelError, "csrf: cannot set the csrf cookie",
+			slog.String("error", err.Error()))
+		return
+	}
+	for _, v := range h["Vary"] {
+		if v == "Cookie" {
+			return
+		}
+	}
+	h.Add("Vary", "Cookie")
+}
