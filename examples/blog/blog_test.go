@@ -1,111 +1,332 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
-	"net/http/cookiejar"
-	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
-
-	"github.com/tetherweb/tether/internal/dsn"
+	"time"
 )
 
-func newTestServer(t *testing.T) *http.Client { return newTestServerWith(t, "") }
-
-// newTestServerWith serves the demo over a fresh SQLite file; options is
-// the DSN's query string ("?table=django_session", or "").
-func newTestServerWith(t *testing.T, options string) *http.Client {
-	t.Helper()
-	store, err := dsn.Open("sqlite:" + filepath.Join(t.TempDir(), "blog.db") + options)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { store.Close() })
-	app, err := newApp(store, []byte("test secret key"), false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(app)
-	t.Cleanup(srv.Close)
-	jar, _ := cookiejar.New(nil)
-	c := srv.Client()
-	c.Jar = jar
-	base = srv.URL
-	return c
-}
-
-var base string
-
-func fetch(t *testing.T, c *http.Client, method, path string) (*http.Response, string) {
-	t.Helper()
-	req, _ := http.NewRequest(method, base+path, nil)
-	resp, err := c.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp, string(b)
-}
-
-func TestIndexCountsVisits(t *testing.T) {
-	c := newTestServer(t)
+func TestIndexCountsVisitsAndSetsHeaders(t *testing.T) {
+	c := newSite(t, config{}, "").client()
 	for i := 1; i <= 3; i++ {
-		_, body := fetch(t, c, "GET", "/")
-		if want := fmt.Sprintf("<strong>%d</strong>", i); !strings.Contains(body, want) {
-			t.Fatalf("visit %d: page lacks %s", i, want)
+		resp, body := c.get("/")
+		if resp.StatusCode != 200 || !strings.Contains(body, fmt.Sprintf("loaded %d times", i)) {
+			t.Fatalf("visit %d: status %d, body lacks the count", i, resp.StatusCode)
 		}
+		if i == 1 {
+			for h, want := range map[string]string{
+				"X-Content-Type-Options":     "nosniff",
+				"Referrer-Policy":            "same-origin",
+				"Cross-Origin-Opener-Policy": "same-origin",
+			} {
+				if got := resp.Header.Get(h); got != want {
+					t.Errorf("%s: %q, want %q", h, got, want)
+				}
+			}
+		}
+	}
+}
+
+func TestPostNeedsCSRFToken(t *testing.T) {
+	c := newSite(t, config{}, "").client()
+	c.get("/")
+	resp, _ := c.post("/posts/new", url.Values{"title": {"Forged"}}, false)
+	if resp.StatusCode != http.StatusForbidden {
+		t.Fatalf("POST without token: %d, want 403", resp.StatusCode)
+	}
+	// A cross-site form with a valid token is refused too.
+	form := url.Values{"title": {"Forged"}, "csrfmiddlewaretoken": {c.token()}}
+	resp, _ = c.do("POST", "/posts/new", strings.NewReader(form.Encode()),
+		"Content-Type", "application/x-www-form-urlencoded", "Origin", "https://evil.example", "Sec-Fetch-Site", "cross-site")
+	if resp.StatusCode != http.StatusForbidden {
+		t.Fatalf("cross-site POST: %d, want 403", resp.StatusCode)
+	}
+	if _, body := c.get("/"); strings.Contains(body, "Forged") {
+		t.Fatal("a forged post was saved")
+	}
+}
+
+func TestCreatePostFlashesOnce(t *testing.T) {
+	for _, storage := range []string{"fallback", "session", "cookie"} {
+		t.Run(storage, func(t *testing.T) {
+			c := newSite(t, config{Messages: storage}, "").client()
+			resp, _ := c.post("/posts/new", url.Values{"title": {"Hello <world>"}, "body": {"First post."}}, true)
+			loc := resp.Header.Get("Location")
+			if resp.StatusCode != http.StatusFound || !regexp.MustCompile(`^/posts/\d+$`).MatchString(loc) {
+				t.Fatalf("valid post: %d to %q", resp.StatusCode, loc)
+			}
+			_, body := c.get(loc)
+			if got := messagesIn(body); !slices.Equal(got, []string{"The post “Hello &lt;world&gt;” has been saved."}) {
+				t.Fatalf("after redirect: messages %q", got)
+			}
+			if !strings.Contains(body, "<h1>Hello &lt;world&gt;</h1>") {
+				t.Fatal("post page lacks the escaped title")
+			}
+			if _, body = c.get(loc); len(messagesIn(body)) != 0 {
+				t.Fatalf("message shown twice: %q", messagesIn(body))
+			}
+			if _, body = c.get("/"); !strings.Contains(body, `href="`+loc+`">Hello &lt;world&gt;</a>`) {
+				t.Fatal("index does not list the post")
+			}
+		})
+	}
+}
+
+func TestInvalidPostRerendersForm(t *testing.T) {
+	c := newSite(t, config{}, "").client()
+	resp, body := c.post("/posts/new", url.Values{"title": {"   "}, "body": {"kept body"}}, true)
+	if resp.StatusCode != 200 {
+		t.Fatalf("invalid post: %d, want 200", resp.StatusCode)
+	}
+	if got := messagesIn(body); !slices.Equal(got, []string{"Please check the input again."}) {
+		t.Fatalf("messages %q", got)
+	}
+	if !strings.Contains(body, "A title is required.") || !strings.Contains(body, "kept body") {
+		t.Fatal("form not re-rendered with the error and the input")
+	}
+	if _, body = c.get("/"); len(messagesIn(body)) != 0 || strings.Contains(body, "kept body") {
+		t.Fatal("the error message or the post leaked to the next page")
+	}
+}
+
+// createPosts makes n posts through the form and returns their paths.
+func createPosts(c *client, n int) []string {
+	c.t.Helper()
+	var paths []string
+	for i := range n {
+		resp, _ := c.post("/posts/new", url.Values{"title": {fmt.Sprintf("Post %d", i)}}, true)
+		if resp.StatusCode != http.StatusFound {
+			c.t.Fatalf("post %d: %d", i, resp.StatusCode)
+		}
+		paths = append(paths, resp.Header.Get("Location"))
+	}
+	return paths
+}
+
+func TestRecentlyViewedPosts(t *testing.T) {
+	c := newSite(t, config{}, "").client()
+	paths := createPosts(c, 12)
+	for _, p := range paths {
+		c.get(p)
+	}
+	c.get(paths[3]) // viewed again: moves to the front
+	_, body := c.get("/")
+	got := regexp.MustCompile(`(?s)<ol id="recent">(.*?)</ol>`).FindStringSubmatch(body)
+	if got == nil {
+		t.Fatal("no recent list on the index")
+	}
+	titles := regexp.MustCompile(`>(Post \d+)</a>`).FindAllStringSubmatch(got[1], -1)
+	var names []string
+	for _, m := range titles {
+		names = append(names, m[1])
+	}
+	want := []string{"Post 3", "Post 11", "Post 10", "Post 9", "Post 8", "Post 7", "Post 6", "Post 5", "Post 4", "Post 2"}
+	if !slices.Equal(names, want) {
+		t.Fatalf("recent %q\nwant   %q", names, want)
+	}
+	if resp, _ := c.get("/posts/99999"); resp.StatusCode != 404 {
+		t.Fatalf("missing post: %d", resp.StatusCode)
+	}
+	if resp, _ := c.get("/posts/abc"); resp.StatusCode != 404 {
+		t.Fatalf("bad id: %d", resp.StatusCode)
 	}
 }
 
 func TestVisitedCookie(t *testing.T) {
-	c := newTestServer(t)
-	resp, body := fetch(t, c, "GET", "/visits")
-	if !strings.Contains(body, "1 times") {
-		t.Fatalf("first visit: %q", body)
-	}
-	sc := resp.Header.Get("Set-Cookie")
-	for _, want := range []string{"visited=1", "HttpOnly", "SameSite=Lax", "Max-Age=2592000"} {
-		if !strings.Contains(sc, want) {
-			t.Errorf("cookie %q lacks %s", sc, want)
+	for _, secure := range []bool{false, true} {
+		c := newSite(t, config{Secure: secure}, "").client()
+		resp, body := c.get("/visits")
+		if !strings.Contains(body, "1 times") {
+			t.Fatalf("first visit: %q", body)
+		}
+		sc := setCookieFor(resp, "visited")
+		for _, want := range []string{"visited=1", "HttpOnly", "SameSite=Lax", "Max-Age=2592000"} {
+			if !strings.Contains(sc, want) {
+				t.Errorf("cookie %q lacks %s", sc, want)
+			}
+		}
+		if strings.Contains(sc, "Secure") != secure {
+			t.Errorf("secure=%v: cookie %q", secure, sc)
+		}
+		if secure {
+			continue // the jar does not send Secure cookies over http
+		}
+		if _, body = c.get("/visits"); !strings.Contains(body, "2 times") {
+			t.Fatalf("second visit: %q", body)
 		}
 	}
-	if _, body = fetch(t, c, "GET", "/visits"); !strings.Contains(body, "2 times") {
-		t.Fatalf("second visit: %q", body)
+}
+
+func TestCart(t *testing.T) {
+	c := newSite(t, config{}, "").client()
+	_, body := c.get("/products?page=24")
+	if !strings.Contains(body, "1200 products") || !strings.Contains(body, `action="/cart/add/1200"`) {
+		t.Fatal("the last page of the catalogue lacks product 1200")
+	}
+	// One token for the three adds: fetching a page for each would show
+	// (and so consume) the messages of the previous adds.
+	form := url.Values{"csrfmiddlewaretoken": {c.token()}}
+	resp, _ := c.post("/cart/add/1000", form, true)
+	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/cart" {
+		t.Fatalf("add: %d to %q", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	c.post("/cart/add/1000", form, true)
+	c.post("/cart/add/7", form, true)
+	_, body = c.get("/cart")
+	if got := messagesIn(body); len(got) != 3 || !strings.Contains(got[0], "No. 1000 was added") {
+		t.Fatalf("messages %q", got)
+	}
+	if !strings.Contains(body, `<td class="qty">2</td>`) || !strings.Contains(body, "Cart (3)") {
+		t.Fatal("cart page lacks the quantities")
+	}
+	_, body = c.get("/api/cart")
+	var got struct{ Items map[string]int }
+	if err := json.Unmarshal([]byte(body), &got); err != nil || got.Items["1000"] != 2 || got.Items["7"] != 1 || len(got.Items) != 2 {
+		t.Fatalf("/api/cart = %s", body)
+	}
+	if resp, _ := c.post("/cart/add/5000", nil, true); resp.StatusCode != 404 {
+		t.Fatalf("unknown product: %d", resp.StatusCode)
+	}
+	if _, body := newSite(t, config{}, "").client().get("/api/cart"); strings.TrimSpace(body) != `{"items":{}}` {
+		t.Fatalf("empty cart: %s", body)
 	}
 }
 
 func TestConcurrentCartAdds(t *testing.T) {
-	c := newTestServer(t)
-	fetch(t, c, "GET", "/") // start a session
-	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	c := newSite(t, config{}, "").client()
+	tok := c.token() // also starts the session
 	var wg sync.WaitGroup
 	for range 100 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			resp, err := c.Post(base+"/cart/add/5", "text/plain", nil)
+		wg.Go(func() {
+			req, _ := http.NewRequest("POST", c.base+"/cart/add/5", nil)
+			req.Header.Set("X-CSRFToken", tok)
+			req.Header.Set("Accept", "application/json")
+			resp, err := c.http.Do(req)
 			if err != nil {
 				t.Error(err)
 				return
 			}
 			resp.Body.Close()
-			if resp.StatusCode != http.StatusSeeOther {
+			if resp.StatusCode != http.StatusOK {
 				t.Errorf("status %d", resp.StatusCode)
 			}
-		}()
+		})
 	}
 	wg.Wait()
-	_, body := fetch(t, c, "GET", "/api/cart")
+	_, body := c.get("/api/cart")
 	var got struct{ Items map[string]int }
 	if err := json.Unmarshal([]byte(body), &got); err != nil || got.Items["5"] != 100 {
 		t.Fatalf("/api/cart = %s (%v), want 100 of product 5", body, err)
+	}
+}
+
+func TestLoginAndLogout(t *testing.T) {
+	c := newSite(t, config{}, "").client()
+	c.post("/cart/add/3", nil, true)
+	_, body := c.get("/login")
+	if !strings.Contains(body, "<code>demo</code>") {
+		t.Fatal("login page does not state the demo account")
+	}
+	oldSession, oldToken := c.cookie("sessionid"), c.token()
+	oldCSRF := c.cookie("csrftoken")
+
+	resp, body := c.post("/login", url.Values{"username": {"demo"}, "password": {"wrong"}}, true)
+	if resp.StatusCode != 200 || !strings.Contains(strings.Join(messagesIn(body), ""), "Wrong username or password") {
+		t.Fatalf("bad password: %d %q", resp.StatusCode, messagesIn(body))
+	}
+
+	resp, _ = c.post("/login", url.Values{"username": {"demo"}, "password": {"demo"}, "csrfmiddlewaretoken": {oldToken}}, true)
+	if resp.StatusCode != http.StatusFound {
+		t.Fatalf("login: %d", resp.StatusCode)
+	}
+	sc := setCookieFor(resp, "sessionid")
+	if sc == "" || strings.Contains(sc, "Max-Age") {
+		t.Fatalf("without remember the session cookie must end with the browser: %q", sc)
+	}
+	if c.cookie("sessionid") == oldSession || c.cookie("csrftoken") == oldCSRF {
+		t.Fatal("login kept the session key or the CSRF secret")
+	}
+	_, body = c.get("/")
+	if !strings.Contains(body, "Log out demo") || !slices.Contains(messagesIn(body), "Welcome back, demo.") {
+		t.Fatal("not logged in after login")
+	}
+	if _, body = c.get("/api/cart"); !strings.Contains(body, `"3":1`) {
+		t.Fatalf("cart lost at login: %s", body)
+	}
+	// The token from before the login is now refused.
+	resp, _ = c.post("/posts/new", url.Values{"title": {"x"}, "csrfmiddlewaretoken": {oldToken}}, true)
+	if resp.StatusCode != http.StatusForbidden {
+		t.Fatalf("pre-login token after rotation: %d, want 403", resp.StatusCode)
+	}
+
+	c.get("/visits")
+	resp, _ = c.post("/logout", nil, true)
+	if resp.StatusCode != http.StatusFound || !strings.Contains(setCookieFor(resp, "visited"), "Max-Age=0") {
+		t.Fatalf("logout: %d, visited %q", resp.StatusCode, setCookieFor(resp, "visited"))
+	}
+	_, body = c.get("/")
+	if strings.Contains(body, "Log out demo") || !slices.Contains(messagesIn(body), "You have been logged out.") {
+		t.Fatal("still logged in after logout")
+	}
+	if _, body = c.get("/api/cart"); strings.TrimSpace(body) != `{"items":{}}` {
+		t.Fatalf("logout kept the cart: %s", body)
+	}
+}
+
+func TestLoginRemember(t *testing.T) {
+	c := newSite(t, config{}, "").client()
+	resp, _ := c.post("/login", url.Values{"username": {"demo"}, "password": {"demo"}, "remember": {"1"}}, true)
+	if sc := setCookieFor(resp, "sessionid"); !strings.Contains(sc, "Max-Age=1209600") {
+		t.Fatalf("remember: session cookie %q, want two weeks", sc)
+	}
+}
+
+func TestAPIPosts(t *testing.T) {
+	c := newSite(t, config{}, "").client()
+	tok := c.token()
+	body := `{"title":"From fetch","body":"hi"}`
+	resp, out := c.do("POST", "/api/posts", strings.NewReader(body), "Content-Type", "application/json", "Origin", c.base, "Sec-Fetch-Site", "same-origin", "X-CSRFToken", c.cookie("csrftoken"))
+	if resp.StatusCode != http.StatusCreated || !strings.Contains(out, `"title":"From fetch"`) {
+		t.Fatalf("with the cookie's value in X-CSRFToken: %d %s", resp.StatusCode, out)
+	}
+	resp, _ = c.do("POST", "/api/posts", strings.NewReader(body), "Content-Type", "application/json", "X-CSRFToken", tok)
+	if resp.StatusCode != http.StatusCreated {
+		t.Fatalf("with a masked token: %d", resp.StatusCode)
+	}
+	resp, _ = c.do("POST", "/api/posts", strings.NewReader(body), "Content-Type", "application/json", "Origin", c.base, "Sec-Fetch-Site", "same-origin")
+	if resp.StatusCode != http.StatusForbidden {
+		t.Fatalf("without X-CSRFToken: %d, want 403", resp.StatusCode)
+	}
+	resp, out = c.do("POST", "/api/posts", strings.NewReader(`{"title":""}`), "Content-Type", "application/json", "X-CSRFToken", tok)
+	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(out, "title") {
+		t.Fatalf("invalid JSON post: %d %s", resp.StatusCode, out)
+	}
+	resp, _ = c.do("POST", "/api/posts", strings.NewReader(`not json`), "Content-Type", "application/json", "X-CSRFToken", tok)
+	if resp.StatusCode != http.StatusBadRequest {
+		t.Fatalf("malformed JSON: %d", resp.StatusCode)
+	}
+}
+
+func TestDjangoMode(t *testing.T) {
+	s := newSite(t, config{Django: true}, "?table=django_session")
+	c := s.client()
+	resp, _ := c.post("/posts/new", url.Values{"title": {"Django mode"}}, true)
+	_, body := c.get(resp.Header.Get("Location"))
+	if !slices.Contains(messagesIn(body), "The post “Django mode” has been saved.") {
+		t.Fatalf("Django mode: messages %q", messagesIn(body))
+	}
+	if len(c.cookie("csrftoken")) != 64 {
+		t.Fatalf("Django-mode csrftoken %q, want a masked 64-character token (Django 3.2)", c.cookie("csrftoken"))
 	}
 }
 
@@ -132,10 +353,48 @@ func TestSecretKeyGeneratedOnce(t *testing.T) {
 	}
 }
 
-func TestDjangoMode(t *testing.T) {
-	c := newTestServerWith(t, "?table=django_session")
-	fetch(t, c, "GET", "/")
-	if _, body := fetch(t, c, "GET", "/"); !strings.Contains(body, "<strong>2</strong>") {
-		t.Fatalf("Django-format sessions do not count: %s", body)
+// run starts with no service, reports its address, serves, and stops
+// when its context ends.
+func TestRunServesAndShutsDown(t *testing.T) {
+	dir := t.TempDir()
+	ctx, cancel := context.WithCancel(context.Background())
+	addrc := make(chan string, 1)
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, options{Addr: "127.0.0.1:0", Store: "sqlite:" + filepath.Join(dir, "blog.db"), Messages: "fallback"}, func(a string) { addrc <- a })
+	}()
+	var addr string
+	select {
+	case addr = <-addrc:
+	case err := <-done:
+		t.Fatalf("run: %v", err)
+	}
+	resp, err := http.Get("http://" + addr + "/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Fatalf("status %d", resp.StatusCode)
+	}
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("shutdown: %v", err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("run did not return after its context ended")
+	}
+	for _, f := range []string{"blog.db", "blog.secret"} {
+		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
+			t.Errorf("%s: %v", f, err)
+		}
+	}
+}
+
+func TestBadMessagesFlag(t *testing.T) {
+	if _, err := newMessages(config{SecretKey: []byte("k"), Messages: "carrier-pigeon"}); err == nil {
+		t.Fatal("unknown -messages accepted")
 	}
 }

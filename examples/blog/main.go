@@ -1,10 +1,14 @@
-// Command blog is tether's demo site. This first version shows sessions:
-// a per-visitor counter kept in the session, the tutorial's "visited"
-// cookie counter, and a guest cart. The full demo (posts, messages, login,
-// CSRF) grows here as the library does.
+// Command blog is tether's demo site: a small blog and shop on
+// html/template that wires every part of tether together the way a real
+// app would — sessions in SQLite (or any store), flash messages, CSRF
+// protection with the tutorial's fetch example, security headers, a guest
+// cart that survives login, and the "visited" cookie counter.
 //
-//	go run ./examples/blog            # http://localhost:8000, sessions in blog.db
-//	go run ./examples/blog -store memory:
+//	go run ./examples/blog                 # http://localhost:8000, everything in blog.db
+//	go run ./examples/blog -store memory:  # nothing on disk but the posts
+//	go run ./examples/blog -store redis://localhost:6379/0 -addr :8001
+//
+// Log in with the demo account demo / demo.
 package main
 
 import (
@@ -17,33 +21,61 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strings"
 	"syscall"
 	"time"
 
 	"github.com/tetherweb/tether/internal/dsn"
-	"github.com/tetherweb/tether/session"
 )
 
 func main() {
 	addr := flag.String("addr", "localhost:8000", "address to listen on")
-	storeDSN := flag.String("store", "sqlite:blog.db", "session store DSN (memory:, file:DIR, sqlite:PATH, postgres://…, mysql://…, redis://…, memcached://…, cookie:, tiered:CACHE+DB)")
-	secretKey := flag.String("secret-key", "", "secret key (default: $TETHER_SECRET_KEY, else one generated once and kept in blog.secret)")
+	storeDSN := flag.String("store", "sqlite:blog.db", "session store DSN (memory:, file:DIR, sqlite:PATH, postgres://…, mysql://…, redis://…, redis-cluster://…, memcached://…, cookie:, tiered:CACHE+DB)")
+	msgs := flag.String("messages", "fallback", "where flash messages are kept: fallback (cookie, overflow into the session), session or cookie")
+	secretKey := flag.String("secret-key", "", "secret key (default: $TETHER_SECRET_KEY, else one generated once and kept in blog.secret beside the database)")
 	secure := flag.Bool("secure", false, "mark cookies Secure (serve over HTTPS)")
-	django := flag.Bool("django", false, "keep sessions in Django's format and django_session table (SQL stores)")
+	django := flag.Bool("django", false, "Django-compatible formats: sessions in django_session (SQL stores), Django's messages cookie and CSRF cookie")
 	flag.Parse()
-	if err := run(*addr, *storeDSN, *secretKey, *secure, *django); err != nil {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	err := run(ctx, options{Addr: *addr, Store: *storeDSN, Messages: *msgs, SecretKey: *secretKey, Secure: *secure, Django: *django}, func(addr string) {
+		fmt.Printf("tether demo on http://%s (sessions: %s; log in as demo / demo)\n", addr, *storeDSN)
+	})
+	if err != nil {
 		slog.Error("blog", "error", err)
 		os.Exit(1)
 	}
 }
 
-func run(addr, storeDSN, secretKey string, secure, django bool) error {
-	key, err := loadSecretKey(secretKey, "blog.secret")
+// options are main's flags.
+type options struct {
+	Addr, Store, Messages, SecretKey string
+	Secure, Django                   bool
+}
+
+// dataPath is the SQLite file for the posts and the catalogue: the session
+// database itself when the sessions are in SQLite, else blog.db.
+func dataPath(storeDSN string) string {
+	if p, ok := strings.CutPrefix(storeDSN, "sqlite:"); ok {
+		p, _, _ = strings.Cut(p, "?")
+		if p != "" {
+			return p
+		}
+	}
+	return "blog.db"
+}
+
+// run serves the demo until ctx ends, then shuts down gracefully. ready
+// gets the listening address.
+func run(ctx context.Context, o options, ready func(addr string)) error {
+	path := dataPath(o.Store)
+	key, err := loadSecretKey(o.SecretKey, filepath.Join(filepath.Dir(path), "blog.secret"))
 	if err != nil {
 		return err
 	}
-	if django && !strings.Contains(storeDSN, "table=") {
+	storeDSN := o.Store
+	if o.Django && !strings.Contains(storeDSN, "table=") {
 		storeDSN += sep(storeDSN) + "table=django_session"
 	}
 	store, err := dsn.OpenWith(storeDSN, dsn.Options{SecretKey: key})
@@ -51,20 +83,25 @@ func run(addr, storeDSN, secretKey string, secure, django bool) error {
 		return err
 	}
 	defer store.Close()
-	app, err := newApp(store, key, secure)
+	data, err := openDB(path)
+	if err != nil {
+		return err
+	}
+	defer data.close()
+	if err := data.migrate(ctx); err != nil {
+		return err
+	}
+	app, err := newApp(store, data, config{SecretKey: key, Secure: o.Secure, Messages: o.Messages, Django: o.Django})
 	if err != nil {
 		return err
 	}
 
-	ln, err := net.Listen("tcp", addr)
+	ln, err := net.Listen("tcp", o.Addr)
 	if err != nil {
 		return err
 	}
 	srv := &http.Server{Handler: app, ReadHeaderTimeout: 10 * time.Second}
-	fmt.Printf("tether demo on http://%s (sessions in %s)\n", ln.Addr(), storeDSN)
-
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
+	ready(ln.Addr().String())
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {
@@ -87,25 +124,4 @@ func sep(dsn string) string {
 		return "&"
 	}
 	return "?"
-}
-
-// newApp wires the routes behind the session middleware.
-func newApp(store *dsn.Store, secretKey []byte, secure bool) (http.Handler, error) {
-	m := &session.Manager{Store: store.Store}
-	m.Cookie.Secure = secure
-	if store.Django {
-		codec, err := session.NewDjangoCodec(secretKey)
-		if err != nil {
-			return nil, err
-		}
-		m.Codec = codec
-	}
-	a := &app{secure: secure}
-	mux := http.NewServeMux()
-	mux.HandleFunc("GET /{$}", a.index)
-	mux.HandleFunc("GET /visits", a.visits)
-	mux.HandleFunc("POST /cart/add/{product_id}", a.cartAdd)
-	mux.HandleFunc("GET /cart", a.cart)
-	mux.HandleFunc("GET /api/cart", a.apiCart)
-	return m.Middleware(mux), nil
 }

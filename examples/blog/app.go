@@ -1,0 +1,137 @@
+package main
+
+import (
+	"embed"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/tetherweb/tether/cookie"
+	"github.com/tetherweb/tether/csrf"
+	"github.com/tetherweb/tether/internal/dsn"
+	"github.com/tetherweb/tether/messages"
+	"github.com/tetherweb/tether/secure"
+	"github.com/tetherweb/tether/session"
+)
+
+//go:embed templates static
+var assets embed.FS
+
+// config is what main's flags decide.
+type config struct {
+	SecretKey []byte
+	Secure    bool   // Secure cookies (the site is served over HTTPS)
+	Messages  string // fallback, session or cookie
+	Django    bool   // Django-compatible formats
+	Logger    *slog.Logger
+}
+
+// app holds what the handlers share.
+type app struct {
+	db     *db
+	cfg    config
+	pages  map[string]*pageTemplate
+	logger *slog.Logger
+}
+
+// newApp wires the routes behind tether's middleware, outermost first:
+// security headers, sessions, messages (kept in the session or a cookie),
+// CSRF protection, then the router.
+func newApp(store *dsn.Store, data *db, cfg config) (http.Handler, error) {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	pages, err := loadPages()
+	if err != nil {
+		return nil, err
+	}
+	a := &app{db: data, cfg: cfg, pages: pages, logger: cfg.Logger}
+
+	sessions := &session.Manager{Store: store.Store, Logger: cfg.Logger}
+	sessions.Cookie.Secure = cfg.Secure
+	if store.Django || cfg.Django {
+		if !store.Django {
+			return nil, fmt.Errorf("blog: -django needs a SQL store on Django's table")
+		}
+		codec, err := session.NewDjangoCodec(cfg.SecretKey)
+		if err != nil {
+			return nil, err
+		}
+		sessions.Codec = codec
+	}
+
+	flashes, err := newMessages(cfg)
+	if err != nil {
+		return nil, err
+	}
+
+	// With -django the csrftoken cookie holds a masked token, as Django
+	// 3.2 and 4.0 write it (4.1+ and tether's default store the bare
+	// secret; both forms are read either way).
+	guard, err := csrf.New(csrf.Options{
+		Cookie:     cookie.Options{Secure: cfg.Secure},
+		MaskCookie: cfg.Django,
+		Logger:     cfg.Logger,
+	})
+	if err != nil {
+		return nil, err
+	}
+
+	headers, err := secure.New(secure.Options{})
+	if err != nil {
+		return nil, err
+	}
+
+	static, _ := fs.Sub(assets, "static")
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /{$}", a.index)
+	mux.HandleFunc("GET /posts/new", a.newPostForm)
+	mux.HandleFunc("POST /posts/new", a.createPost)
+	mux.HandleFunc("GET /posts/{id}", a.showPost)
+	mux.HandleFunc("POST /api/posts", a.apiCreatePost)
+	mux.HandleFunc("GET /visits", a.visits)
+	mux.HandleFunc("GET /products", a.products)
+	mux.HandleFunc("POST /cart/add/{product_id}", a.cartAdd)
+	mux.HandleFunc("GET /cart", a.cart)
+	mux.HandleFunc("GET /api/cart", a.apiCart)
+	mux.HandleFunc("GET /login", a.loginForm)
+	mux.HandleFunc("POST /login", a.login)
+	mux.HandleFunc("POST /logout", a.logout)
+	mux.Handle("GET /static/", http.StripPrefix("/static/", cacheFor(time.Hour, http.FileServerFS(static))))
+
+	return headers.Middleware(sessions.Middleware(flashes.Middleware(guard.Protect(mux)))), nil
+}
+
+// newMessages configures the messages storage the -messages flag names.
+// With -django the session form of the messages is Django's too (the
+// cookie is always in Django's format).
+func newMessages(cfg config) (*messages.Manager, error) {
+	m := &messages.Manager{Logger: cfg.Logger}
+	switch cfg.Messages {
+	case "", "fallback":
+		s := messages.NewFallbackStorage(cfg.SecretKey)
+		s.Cookie.Options.Secure = cfg.Secure
+		s.Session.Django = cfg.Django
+		m.Storage = s
+	case "cookie":
+		s := messages.NewCookieStorage(cfg.SecretKey)
+		s.Options.Secure = cfg.Secure
+		m.Storage = s
+	case "session":
+		m.Storage = &messages.SessionStorage{Django: cfg.Django}
+	default:
+		return nil, fmt.Errorf("blog: -messages %q: want fallback, session or cookie", cfg.Messages)
+	}
+	return m, nil
+}
+
+// cacheFor lets browsers keep static files for d.
+func cacheFor(d time.Duration, h http.Handler) http.Handler {
+	v := fmt.Sprintf("public, max-age=%d", int(d.Seconds()))
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", v)
+		h.ServeHTTP(w, r)
+	})
+}

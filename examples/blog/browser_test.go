@@ -1,0 +1,201 @@
+package main
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/tetherweb/tether/internal/servicetest"
+)
+
+// chromiumPath finds Debian's chromium ($TETHER_CHROMIUM overrides).
+func chromiumPath(t *testing.T) string {
+	t.Helper()
+	if p := os.Getenv("TETHER_CHROMIUM"); p != "" {
+		return p
+	}
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	servicetest.Unavailable(t, "no chromium on PATH (apt-get install chromium); set TETHER_CHROMIUM")
+	return ""
+}
+
+// outputDir is where the browser test leaves its screenshots:
+// $TETHER_TEST_OUTPUT/browser, else a folder under the system temp dir.
+func outputDir(t *testing.T) string {
+	t.Helper()
+	base := os.Getenv("TETHER_TEST_OUTPUT")
+	if base == "" {
+		base = filepath.Join(os.TempDir(), "tether-test-output")
+	}
+	dir := filepath.Join(base, "browser")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+// TestBrowser walks the demo in headless Chromium: a post and its
+// one-time success message, the recently viewed list, the cart, login and
+// logout, and the fetch example with and without its CSRF header.
+func TestBrowser(t *testing.T) {
+	if testing.Short() {
+		t.Skip("browser test skipped in -short mode")
+	}
+	exe := chromiumPath(t)
+	s := newSite(t, config{}, "")
+	base := s.srv.URL
+	out := outputDir(t)
+
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(exe), chromedp.NoSandbox, chromedp.WindowSize(1100, 900),
+		chromedp.Flag("disable-dev-shm-usage", true))
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	defer cancelAlloc()
+	ctx, cancelCtx := chromedp.NewContext(allocCtx)
+	defer cancelCtx()
+	ctx, cancel := context.WithTimeout(ctx, 3*time.Minute)
+	defer cancel()
+
+	step := func(name string, actions ...chromedp.Action[chromedp.Void]) {
+		t.Helper()
+		if err := chromedp.Do(ctx, actions...); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+	}
+	shot := func(name string) {
+		t.Helper()
+		png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+		if err != nil {
+			t.Fatalf("screenshot %s: %v", name, err)
+		}
+		if err := os.WriteFile(filepath.Join(out, name+".png"), png, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	messages := func() []string {
+		t.Helper()
+		texts, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll('.messages li')].map(li => li.textContent.trim())`))
+		if err != nil {
+			t.Fatalf("read messages: %v", err)
+		}
+		return texts
+	}
+	text := func(sel string) string {
+		t.Helper()
+		s, err := chromedp.Run(ctx, chromedp.Text(sel))
+		if err != nil {
+			t.Fatalf("read %s: %v", sel, err)
+		}
+		return s
+	}
+	writePost := func(title string) {
+		t.Helper()
+		step("write "+title,
+			chromedp.Navigate(base+"/posts/new"),
+			chromedp.WaitVisible(`input[name=title]`),
+			chromedp.SendKeys(`input[name=title]`, title),
+			chromedp.SendKeys(`textarea[name=body]`, "Written in a real browser."),
+			chromedp.Click(`form.stack button[type=submit]`),
+			chromedp.WaitVisible(`article h1`),
+		)
+	}
+
+	// 1. A post: the success message once, then not after a reload.
+	writePost("Hello from Chromium")
+	if got := messages(); len(got) != 1 || got[0] != "The post “Hello from Chromium” has been saved." {
+		t.Fatalf("after saving: messages %q", got)
+	}
+	shot("01-post-saved")
+	step("reload", chromedp.Reload(), chromedp.WaitVisible(`article h1`))
+	if got := messages(); len(got) != 0 {
+		t.Fatalf("after reload: messages %q", got)
+	}
+
+	// An invalid post: the error message and the form again.
+	step("invalid post",
+		chromedp.Navigate(base+"/posts/new"),
+		chromedp.WaitVisible(`input[name=title]`),
+		chromedp.Click(`form.stack button[type=submit]`),
+		chromedp.WaitVisible(`.messages .message--error`),
+	)
+	if got := messages(); len(got) != 1 || got[0] != "Please check the input again." {
+		t.Fatalf("invalid post: messages %q", got)
+	}
+
+	// 2. Recently viewed: the second post first.
+	writePost("A second post")
+	if got := text(`#recent`); !strings.Contains(got, "A second post") || strings.Index(got, "A second post") > strings.Index(got, "Hello from Chromium") {
+		t.Fatalf("recent list %q", got)
+	}
+	shot("02-recent-posts")
+
+	// 3. The cart.
+	step("add to cart",
+		chromedp.Navigate(base+"/products"),
+		chromedp.WaitVisible(`#add-7`),
+		chromedp.Click(`#add-7`),
+		chromedp.WaitVisible(`table.cart`),
+	)
+	if got := messages(); len(got) != 1 || !strings.Contains(got[0], "No. 7 was added to your cart.") {
+		t.Fatalf("cart: messages %q", got)
+	}
+	if got := text(`#cart-link`); got != "Cart (1)" {
+		t.Fatalf("cart link %q", got)
+	}
+	shot("03-cart")
+
+	// 4. Log in: the cart survives.
+	step("log in",
+		chromedp.Navigate(base+"/login"),
+		chromedp.WaitVisible(`input[name=username]`),
+		chromedp.SendKeys(`input[name=username]`, "demo"),
+		chromedp.SendKeys(`input[name=password]`, "demo"),
+		chromedp.Click(`#login-submit`),
+		chromedp.WaitVisible(`#logout`),
+	)
+	if got := messages(); len(got) != 1 || got[0] != "Welcome back, demo." {
+		t.Fatalf("login: messages %q", got)
+	}
+	if got := text(`#cart-link`); got != "Cart (1)" {
+		t.Fatalf("cart after login %q", got)
+	}
+
+	// 5. The fetch example: 201 with the header, 403 without.
+	step("fetch with X-CSRFToken",
+		chromedp.Click(`#api-with`),
+		chromedp.WaitVisible(`#api-result[data-status]`),
+	)
+	status, err := chromedp.Run(ctx, chromedp.AttributeValue(`#api-result`, "data-status"))
+	if err != nil || status.Value != "201" {
+		t.Fatalf("fetch with the header: %v %v (%s)", status, err, text(`#api-result`))
+	}
+	shot("04-logged-in-fetch")
+	step("fetch without X-CSRFToken",
+		chromedp.Click(`#api-without`),
+		chromedp.WaitVisible(`#api-result[data-status="403"]`),
+	)
+
+	// 6. Log out.
+	step("log out",
+		chromedp.Click(`#logout`),
+		chromedp.WaitVisible(`#login-link`),
+	)
+	if got := messages(); len(got) != 1 || got[0] != "You have been logged out." {
+		t.Fatalf("logout: messages %q", got)
+	}
+	if got := text(`#cart-link`); got != "Cart (0)" {
+		t.Fatalf("cart after logout %q", got)
+	}
+	shot("05-logged-out")
+	t.Logf("screenshots in %s", out)
+}

@@ -1,0 +1,154 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/tetherweb/tether/messages"
+	"github.com/tetherweb/tether/session"
+)
+
+// recentLimit is how many recently viewed posts the session keeps.
+const recentLimit = 10
+
+// saved is the success message of a valid post form (Django's
+// SuccessMessageMixin): it is built from the saved post's fields.
+var saved = messages.MustSuccessMessage(`The post “{{.Title}}” has been saved.`)
+
+// index lists the posts.
+func (a *app) index(w http.ResponseWriter, r *http.Request) {
+	posts, err := a.db.latestPosts(r.Context(), 20)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	a.render(w, r, http.StatusOK, "index", &view{Title: "Posts", Posts: posts})
+}
+
+func (a *app) newPostForm(w http.ResponseWriter, r *http.Request) {
+	a.render(w, r, http.StatusOK, "post_form", &view{Title: "Write a post"})
+}
+
+// postInput is a post as a form or JSON submits it.
+type postInput struct {
+	Title string `json:"title"`
+	Body  string `json:"body"`
+}
+
+// validate returns the errors by field name, none when the input is good.
+func (p *postInput) validate() map[string]string {
+	p.Title = strings.TrimSpace(p.Title)
+	errs := map[string]string{}
+	switch {
+	case p.Title == "":
+		errs["title"] = "A title is required."
+	case utf8.RuneCountInString(p.Title) > 200:
+		errs["title"] = "At most 200 characters."
+	}
+	if len(p.Body) > 100_000 {
+		errs["body"] = "At most 100,000 bytes."
+	}
+	return errs
+}
+
+// createPost saves a valid post and redirects to it with a success
+// message; an invalid one gets an error message and the form again.
+func (a *app) createPost(w http.ResponseWriter, r *http.Request) {
+	in := postInput{Title: r.PostFormValue("title"), Body: r.PostFormValue("body")}
+	if errs := in.validate(); len(errs) > 0 {
+		messages.Error(r, "Please check the input again.")
+		a.render(w, r, http.StatusOK, "post_form", &view{
+			Title:  "Write a post",
+			Form:   map[string]string{"Title": in.Title, "Body": in.Body},
+			Errors: errs,
+		})
+		return
+	}
+	p, err := a.db.createPost(r.Context(), in.Title, in.Body)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	if err := saved.Add(r, p); err != nil {
+		a.logger.WarnContext(r.Context(), "blog: success message", "error", err)
+	}
+	http.Redirect(w, r, "/posts/"+strconv.FormatInt(p.ID, 10), http.StatusFound)
+}
+
+// showPost shows a post and remembers it among the session's recently
+// viewed posts (most recent first, 10 at most).
+func (a *app) showPost(w http.ResponseWriter, r *http.Request) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil {
+		http.NotFound(w, r)
+		return
+	}
+	p, err := a.db.post(r.Context(), id)
+	if errors.Is(err, errNoPost) {
+		http.NotFound(w, r)
+		return
+	}
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	ids, err := session.Update(session.From(r), "recent_posts", func(ids []int64) []int64 {
+		ids = slices.DeleteFunc(ids, func(x int64) bool { return x == id })
+		ids = append([]int64{id}, ids...)
+		return ids[:min(len(ids), recentLimit)]
+	})
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	recent, err := a.db.postsByID(r.Context(), ids)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	a.render(w, r, http.StatusOK, "post", &view{Title: p.Title, Post: p, Recent: recent})
+}
+
+// recentPosts returns the session's recently viewed posts.
+func (a *app) recentPosts(r *http.Request) []Post {
+	ids, _ := session.Value[[]int64](session.From(r), "recent_posts")
+	posts, err := a.db.postsByID(r.Context(), ids)
+	if err != nil {
+		a.logger.WarnContext(r.Context(), "blog: recent posts", "error", err)
+	}
+	return posts
+}
+
+// apiCreatePost takes a post as JSON. The CSRF middleware has already
+// checked the X-CSRFToken header; a request without it never gets here.
+func (a *app) apiCreatePost(w http.ResponseWriter, r *http.Request) {
+	var in postInput
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<20))
+	if err := dec.Decode(&in); err != nil {
+		writeJSON(w, http.StatusBadRequest, map[string]any{"error": "the body must be a JSON object {\"title\":…,\"body\":…}"})
+		return
+	}
+	if errs := in.validate(); len(errs) > 0 {
+		writeJSON(w, http.StatusUnprocessableEntity, map[string]any{"errors": errs})
+		return
+	}
+	p, err := a.db.createPost(r.Context(), in.Title, in.Body)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	w.Header().Set("Location", "/posts/"+strconv.FormatInt(p.ID, 10))
+	writeJSON(w, http.StatusCreated, p)
+}
+
+// writeJSON answers v as JSON with status.
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(v)
+}
