@@ -137,7 +137,12 @@ func (d *db) post(ctx context.Context, id int64) (Post, error) {
 
 // latestPosts returns the newest posts first.
 func (d *db) latestPosts(ctx context.Context, limit int) ([]Post, error) {
-	rows, err := d.sql.QueryContext(ctx, `SELECT id, title, body, created FROM blog_post ORDER BY id DESC LIMIT ?`, limit)
+	return d.queryPosts(ctx, `SELECT id, title, body, created FROM blog_post ORDER BY id DESC LIMIT ?`, limit)
+}
+
+// queryPosts runs a query of (id, title, body, created) rows.
+func (d *db) queryPosts(ctx context.Context, query string, args ...any) ([]Post, error) {
+	rows, err := d.sql.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("blog: posts: %w", err)
 	}
@@ -152,7 +157,10 @@ func (d *db) latestPosts(ctx context.Context, limit int) ([]Post, error) {
 		p.Created = time.Unix(created, 0).UTC()
 		out = append(out, p)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("blog: posts: %w", err)
+	}
+	return out, nil
 }
 
 // postsByID returns the posts with the given ids, in the order of ids;
@@ -166,23 +174,13 @@ func (d *db) postsByID(ctx context.Context, ids []int64) ([]Post, error) {
 		args[i] = id
 	}
 	q := `SELECT id, title, body, created FROM blog_post WHERE id IN (?` + strings.Repeat(",?", len(ids)-1) + `)`
-	rows, err := d.sql.QueryContext(ctx, q, args...)
+	found, err := d.queryPosts(ctx, q, args...)
 	if err != nil {
-		return nil, fmt.Errorf("blog: posts: %w", err)
+		return nil, err
 	}
-	defer rows.Close()
-	byID := map[int64]Post{}
-	for rows.Next() {
-		var p Post
-		var created int64
-		if err := rows.Scan(&p.ID, &p.Title, &p.Body, &created); err != nil {
-			return nil, fmt.Errorf("blog: posts: %w", err)
-		}
-		p.Created = time.Unix(created, 0).UTC()
+	byID := make(map[int64]Post, len(found))
+	for _, p := range found {
 		byID[p.ID] = p
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("blog: posts: %w", err)
 	}
 	out := make([]Post, 0, len(ids))
 	for _, id := range ids {
