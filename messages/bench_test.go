@@ -48,3 +48,53 @@ func BenchmarkAddRead(b *testing.B) {
 		})
 	}
 }
+
+// untouchedHandler is the messages middleware around a handler that neither
+// adds nor reads messages, on a request carrying session and messages
+// cookies.
+func untouchedHandler(storage string) (http.Handler, *http.Request) {
+	var h http.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusOK) })
+	if storage != "" {
+		h = storages()[storage]().Middleware(h)
+	}
+	req := httptest.NewRequest("GET", "/", nil)
+	req.Header.Set("Cookie", "sessionid=abc; messages=x")
+	return h, req
+}
+
+// BenchmarkUntouched measures the middleware on a request that neither adds
+// nor reads messages ("none" is the bare handler). Run with
+//
+//	go test -run '^$' -bench Untouched -benchmem ./messages/
+func BenchmarkUntouched(b *testing.B) {
+	for _, name := range []string{"none", "session", "cookie", "fallback"} {
+		b.Run(name, func(b *testing.B) {
+			storage := name
+			if name == "none" {
+				storage = ""
+			}
+			h, req := untouchedHandler(storage)
+			w := httptest.NewRecorder()
+			b.ReportAllocs()
+			for b.Loop() {
+				h.ServeHTTP(w, req)
+			}
+		})
+	}
+}
+
+// A request that neither adds nor reads messages costs the request's copy
+// with the new context, the state and the hook: three allocations, and no
+// cookie parsing, signature check or session access.
+func TestUntouchedRequestAllocs(t *testing.T) {
+	if raceEnabled {
+		t.Skip("allocation counts differ under the race detector")
+	}
+	for _, name := range []string{"session", "cookie", "fallback"} {
+		h, req := untouchedHandler(name)
+		w := httptest.NewRecorder()
+		if n := testing.AllocsPerRun(100, func() { h.ServeHTTP(w, req) }); n > 3 {
+			t.Errorf("%s: %v allocations per untouched request, want at most 3", name, n)
+		}
+	}
+}

@@ -54,6 +54,9 @@
 // # Bad input
 //
 // A messages cookie that does not verify or decode is treated as no messages,
-// logged with log/slog, and deleted at the end of the request; the request
-// goes on normally.
+// logged with log/slog, and deleted at the end of the request that found it
+// (one that read or added messages); the request goes on normally. The
+// signature is checked before anything is decoded or decompressed, and a
+// value signed with the same key for another purpose (a signed cookie, a
+// session) does not verify.
 package messages

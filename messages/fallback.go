@@ -6,7 +6,10 @@ package messages
 // the session; the session is read only when the cookie ends with the
 // marker, and written only when something overflows or it held messages
 // that were read. The usual few short messages therefore cost no session
-// write, and nothing is lost when they do not fit.
+// write, and nothing is lost when they do not fit. As in Django, messages
+// in the session that the cookie does not point to (their cookie was lost
+// when the browser closed) are never shown; the next overflow replaces
+// them.
 //
 // It needs session.Manager's middleware around the messages middleware;
 // without it, Add fails with ErrNoSession. Set its fields before the
@@ -42,5 +45,14 @@ func (f *FallbackStorage) load(st *state) []Message {
 }
 
 func (f *FallbackStorage) store(st *state, msgs []Message) {
-	f.Session.write(st, f.Cookie.write(st, msgs, false))
+	over := f.Cookie.write(st, msgs, false)
+	switch {
+	case st.sessRead:
+		f.Session.write(st, st.sessLoaded, over)
+	case len(over) > 0:
+		// The cookie did not point to the session, so what the session
+		// holds is an orphaned overflow (its cookie was lost): never to
+		// be shown, and replaced rather than shown among the new ones.
+		f.Session.replace(st, over)
+	}
 }

@@ -105,12 +105,12 @@ func (m *Manager) Middleware(next http.Handler) http.Handler {
 	m.init()
 	needSession := m.Storage.needsSession()
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		st := &state{m: m, w: w}
+		st := &state{Context: r.Context(), m: m, w: w}
 		if needSession {
 			st.sess = session.From(r)
 			st.noSession = st.sess == nil
 		}
-		r = r.WithContext(context.WithValue(r.Context(), contextKey{}, st))
+		r = r.WithContext(st)
 		st.r = r
 		st.hw.ResponseWriter = w
 		st.hw.Before = st.commit
@@ -127,8 +127,12 @@ func from(r *http.Request) *state {
 	return st
 }
 
-// state is one request's messages.
+// state is one request's messages. It is also the request's context: the
+// parent context with the state under contextKey, which saves the
+// middleware an allocation per request.
 type state struct {
+	context.Context // the request's context before the middleware
+
 	mu sync.Mutex
 	m  *Manager
 	r  *http.Request
@@ -147,8 +151,17 @@ type state struct {
 
 	cookieSent bool      // the request carried a messages cookie
 	cookieHad  bool      // and it verified
+	sessRead   bool      // the storage read the session's messages
 	sessHad    bool      // the session held the messages key
 	sessLoaded []Message // the messages read from the session
+}
+
+// Value returns st for contextKey, else the parent context's value.
+func (st *state) Value(key any) any {
+	if key == (contextKey{}) {
+		return st
+	}
+	return st.Context.Value(key)
 }
 
 // load reads the stored messages once. The caller holds st.mu.
@@ -203,7 +216,7 @@ func addVaryCookie(h http.Header) {
 	h.Add("Vary", "Cookie")
 }
 
-// logf logs at level with the request's path.
+// log logs at level with the request's path.
 func (st *state) log(level slog.Level, msg string, attrs ...slog.Attr) {
 	st.m.Logger.LogAttrs(st.r.Context(), level, msg, append(attrs, slog.String("path", st.r.URL.Path))...)
 }

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/tetherweb/tether/cookie"
 )
 
 func TestAddRedirectShowOnce(t *testing.T) {
@@ -608,6 +610,13 @@ func TestMisconfiguredStoragePanics(t *testing.T) {
 		"no key":          &CookieStorage{},
 		"fallback no key": &FallbackStorage{},
 		"bad name":        &CookieStorage{Key: testKey, Name: "bad name"},
+		// A budget the browser's 4096-byte limit (name and attributes
+		// included) cannot hold: the cookie would be refused at run time
+		// and the messages lost.
+		"budget over the browser limit": &CookieStorage{Key: testKey, MaxCookieSize: 4096},
+		"fallback budget over the browser limit": &FallbackStorage{
+			Cookie: CookieStorage{Key: testKey, MaxCookieSize: 4050, Options: cookie.Options{Domain: "example.com"}},
+		},
 	} {
 		t.Run(name, func(t *testing.T) {
 			defer func() {

@@ -3,11 +3,14 @@ package messages
 import (
 	"errors"
 	"log/slog"
+	"net/http"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/tetherweb/tether/cookie"
+	"github.com/tetherweb/tether/proxy"
 	"github.com/tetherweb/tether/signing"
 )
 
@@ -52,13 +55,16 @@ type CookieStorage struct {
 	// Options are the cookie's attributes (Path, Domain, Secure, SameSite).
 	// Django gives the messages cookie the session cookie's Domain, Secure,
 	// HttpOnly and SameSite settings and Path=/. MaxAge is ignored: the
-	// cookie ends with the browser session.
+	// cookie ends with the browser session. As with the session and CSRF
+	// cookies, the cookie is Secure on every request that came over HTTPS
+	// (proxy.IsHTTPS) even when Secure is off; set Secure to keep it off
+	// plain HTTP altogether.
 	Options cookie.Options
 	// MaxCookieSize is the budget for the cookie's value in bytes (default
 	// 2048). Browsers refuse a cookie over 4096 bytes, name and attributes
-	// included: keep it well under that. A cookie that cannot be set is
-	// not written, and its messages go to the session (FallbackStorage) or
-	// are logged as lost.
+	// included: a budget that does not leave room for them is a
+	// configuration error (Middleware panics). Keep it well under that:
+	// the cookie travels with every request.
 	MaxCookieSize int
 	// Now replaces time.Now for the signature's timestamp (tests).
 	Now func() time.Time
@@ -87,8 +93,14 @@ func (c *CookieStorage) init() error {
 			c.MaxCookieSize = DefaultMaxCookieSize
 		}
 		c.Options.MaxAge = 0
-		if _, err := cookie.New(c.Name, "x", c.Options); err != nil {
-			c.err = errorf("cookie settings: %w", err)
+		// A value of the full budget must make a cookie browsers keep,
+		// with the longest attributes it is ever sent with (Secure),
+		// or a full cookie would be refused at run time and its
+		// messages lost.
+		full := c.Options
+		full.Secure = true
+		if _, err := cookie.New(c.Name, strings.Repeat("x", c.MaxCookieSize), full); err != nil {
+			c.err = errorf("cookie settings (MaxCookieSize %d): %w", c.MaxCookieSize, err)
 			return
 		}
 		fallbacks := make([][]byte, len(c.FallbackKeys))
@@ -169,21 +181,30 @@ func (c *CookieStorage) decode(v string, tags map[Level]string) ([]Message, bool
 // one) when there are none, and returns the messages that did not fit: the
 // oldest when removeOldest is set, else the newest.
 func (c *CookieStorage) write(st *state, msgs []Message, removeOldest bool) []Message {
+	opts := c.options(st.r)
 	if len(msgs) == 0 {
 		if st.cookieSent {
-			cookie.Delete(st.w, c.Name, c.Options)
+			cookie.Delete(st.w, c.Name, opts)
 		}
 		return nil
 	}
 	value, unstored := c.encode(msgs, removeOldest)
-	if err := cookie.Set(st.w, c.Name, value, c.Options); err != nil {
+	if err := cookie.Set(st.w, c.Name, value, opts); err != nil {
 		st.log(slog.LevelError, "messages: cannot set the cookie", slog.Any("error", err))
 		if st.cookieSent {
-			cookie.Delete(st.w, c.Name, c.Options)
+			cookie.Delete(st.w, c.Name, opts)
 		}
 		return msgs
 	}
 	return unstored
+}
+
+// options are the cookie's attributes for r's response: Options, Secure
+// also whenever r came over HTTPS, as the session and CSRF cookies.
+func (c *CookieStorage) options(r *http.Request) cookie.Options {
+	opts := c.Options
+	opts.Secure = opts.Secure || proxy.IsHTTPS(r)
+	return opts
 }
 
 // encode returns the cookie value for msgs and the messages left out to

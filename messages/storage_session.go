@@ -19,10 +19,11 @@ const DefaultSessionKey = "_messages"
 // It never runs out of room. The messages are stored with session.Update and
 // merged with what concurrent requests of the same user stored meanwhile:
 // the messages this request read are removed from the fresh value and the
-// ones it keeps or added are appended, so two tabs neither show a message
-// twice nor lose one. When nothing is left the key is deleted (a message
-// added by a concurrent request in that instant can then be lost; session
-// has no conditional delete).
+// ones it added are appended; a request that read nothing only appends, so
+// messages another tab showed meanwhile do not come back. Two tabs
+// therefore neither show a message twice nor lose one. When nothing is left
+// the key is deleted (a message added by a concurrent request in that
+// instant can then be lost; session has no conditional delete).
 //
 // Set its fields before the Manager's Middleware is built and change nothing
 // afterwards.
@@ -47,14 +48,26 @@ func (s *SessionStorage) needsSession() bool { return true }
 
 func (s *SessionStorage) load(st *state) []Message { return s.read(st) }
 
-func (s *SessionStorage) store(st *state, msgs []Message) { s.write(st, msgs) }
+func (s *SessionStorage) store(st *state, msgs []Message) {
+	if !st.used {
+		// Nothing was read, so msgs is the loaded messages followed by
+		// the new ones. The loaded ones may be stale: a concurrent request
+		// may have shown (and removed) them since. Keep whatever the
+		// session holds when this request commits and append the new
+		// ones only. (With nothing new, the stored value was bad and
+		// goes.)
+		s.write(st, nil, st.queued)
+		return
+	}
+	s.write(st, st.sessLoaded, msgs)
+}
 
 // read returns the messages in the session. A value that does not decode is
 // logged and counts as none; it is replaced when the messages are stored.
 func (s *SessionStorage) read(st *state) []Message {
 	var v sessionValue
 	ok, err := st.sess.Get(s.Key, &v)
-	st.sessHad = ok
+	st.sessRead, st.sessHad = true, ok
 	switch {
 	case err != nil:
 		st.log(slog.LevelWarn, "messages: session value unreadable; ignoring it", slog.Any("error", err))
@@ -69,22 +82,29 @@ func (s *SessionStorage) read(st *state) []Message {
 	return v.msgs
 }
 
-// write makes msgs the session's messages: it removes what this request
-// read from the current value and appends msgs, or deletes the key when
-// msgs is empty and the session had messages.
-func (s *SessionStorage) write(st *state, msgs []Message) {
+// write stores msgs after the session's current messages less drop (the
+// ones this request read there), or deletes the key when msgs is empty and
+// the session had messages.
+func (s *SessionStorage) write(st *state, drop, msgs []Message) {
 	var err error
 	if len(msgs) == 0 {
 		if st.sessHad {
 			err = st.sess.Delete(s.Key)
 		}
 	} else {
-		read := st.sessLoaded
 		_, err = session.Update(st.sess, s.Key, func(cur sessionValue) sessionValue {
-			return sessionValue{msgs: append(without(cur.msgs, read), msgs...), django: s.Django}
+			return sessionValue{msgs: append(without(cur.msgs, drop), msgs...), django: s.Django}
 		})
 	}
 	if err != nil {
+		st.log(slog.LevelError, "messages: cannot store the messages in the session", slog.Any("error", err))
+	}
+}
+
+// replace makes msgs (not empty) the session's messages, whatever it
+// holds.
+func (s *SessionStorage) replace(st *state, msgs []Message) {
+	if err := st.sess.Set(s.Key, sessionValue{msgs: msgs, django: s.Django}); err != nil {
 		st.log(slog.LevelError, "messages: cannot store the messages in the session", slog.Any("error", err))
 	}
 }
