@@ -8,6 +8,8 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+
+	"github.com/tetherweb/tether/internal/hookwriter"
 )
 
 // errResponseReplaced is returned by writes after a failed commit replaced
@@ -142,7 +144,7 @@ func (rw *responseWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 		return nil, nil, errResponseReplaced
 	}
 	if !rw.wroteHeader {
-		if !hijackable(rw.ResponseWriter) {
+		if !hookwriter.Hijackable(rw.ResponseWriter) {
 			return nil, nil, fmt.Errorf("session: hijack: %w", http.ErrNotSupported)
 		}
 		if rw.sess.needsNewCookie() {
@@ -159,20 +161,6 @@ func (rw *responseWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 		rw.hijacked = true
 	}
 	return conn, brw, err
-}
-
-// hijackable reports whether w or a writer it wraps can hijack.
-func hijackable(w http.ResponseWriter) bool {
-	for {
-		if _, ok := w.(http.Hijacker); ok {
-			return true
-		}
-		u, ok := w.(interface{ Unwrap() http.ResponseWriter })
-		if !ok {
-			return false
-		}
-		w = u.Unwrap()
-	}
 }
 
 // Unwrap returns the wrapped writer, for http.ResponseController.

@@ -5,6 +5,7 @@ package hookwriter
 
 import (
 	"bufio"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -65,10 +66,30 @@ func (w *Writer) FlushError() error {
 	return http.NewResponseController(w.ResponseWriter).Flush()
 }
 
-// Hijack runs the hook (status 101) and hands over the connection.
+// Hijack runs the hook (status 101) and hands over the connection. When
+// no writer underneath can hijack (HTTP/2), it fails without running the
+// hook, so the handler can still answer normally.
 func (w *Writer) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	if !w.done && !Hijackable(w.ResponseWriter) {
+		return nil, nil, fmt.Errorf("hookwriter: hijack: %w", http.ErrNotSupported)
+	}
 	w.fire(http.StatusSwitchingProtocols)
 	return http.NewResponseController(w.ResponseWriter).Hijack()
+}
+
+// Hijackable reports whether w or a writer it wraps (through Unwrap) can
+// hijack its connection.
+func Hijackable(w http.ResponseWriter) bool {
+	for {
+		if _, ok := w.(http.Hijacker); ok {
+			return true
+		}
+		u, ok := w.(interface{ Unwrap() http.ResponseWriter })
+		if !ok {
+			return false
+		}
+		w = u.Unwrap()
+	}
 }
 
 // Unwrap returns the wrapped writer.

@@ -1,6 +1,7 @@
 package hookwriter
 
 import (
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -51,5 +52,43 @@ func TestInformationalStatusSkipsHook(t *testing.T) {
 	w.WriteHeader(http.StatusOK)
 	if !ran {
 		t.Fatal("hook did not run on 200")
+	}
+}
+
+func TestHijackNotSupportedSkipsHook(t *testing.T) {
+	ran := false
+	w := New(httptest.NewRecorder(), func(int) { ran = true })
+	if _, _, err := w.Hijack(); !errors.Is(err, http.ErrNotSupported) {
+		t.Fatalf("Hijack on a recorder: %v", err)
+	}
+	if ran {
+		t.Fatal("hook ran for a hijack that could not happen")
+	}
+	w.WriteHeader(http.StatusOK)
+	if !ran {
+		t.Fatal("hook did not run for the normal answer")
+	}
+}
+
+func TestHijackRunsHook(t *testing.T) {
+	code := 0
+	srv := httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		w := New(rw, func(c int) { code = c })
+		conn, _, err := http.NewResponseController(w).Hijack()
+		if err != nil {
+			t.Errorf("Hijack: %v", err)
+			return
+		}
+		conn.Write([]byte("HTTP/1.1 204 No Content\r\n\r\n"))
+		conn.Close()
+	}))
+	defer srv.Close()
+	resp, err := http.Get(srv.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if code != http.StatusSwitchingProtocols {
+		t.Fatalf("hook code %d, want 101", code)
 	}
 }
