@@ -6,6 +6,8 @@ import (
 	"html/template"
 	"io"
 	"log/slog"
+	"math"
+	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -479,5 +481,87 @@ func TestSessionModeWithoutSessionMiddleware(t *testing.T) {
 	g.Protect(http.NotFoundHandler()).ServeHTTP(rec, req)
 	if rec.Code != 500 || !strings.Contains(logs.String(), "UseSession needs the session middleware") {
 		t.Fatalf("%d, log %s", rec.Code, logs.String())
+	}
+}
+
+// TestSessionFlushedBeforeToken: with UseSession, a handler that flushes
+// the session (a logout) and then renders a form must hand out a token
+// the emptied session keeps, not one of the secret read before the flush,
+// which no later request could verify.
+func TestSessionFlushedBeforeToken(t *testing.T) {
+	store := memstore.New()
+	defer store.Close()
+	m := &session.Manager{Store: store}
+	g, err := csrf.New(csrf.Options{Logger: quiet, UseSession: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /form", func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, csrf.Token(r)) })
+	mux.HandleFunc("POST /logout", func(w http.ResponseWriter, r *http.Request) {
+		if err := session.From(r).Flush(); err != nil {
+			t.Error(err)
+		}
+		io.WriteString(w, csrf.Token(r)) // the login form of the logged-out page
+	})
+	mux.HandleFunc("POST /submit", func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok") })
+	h := m.Middleware(g.Protect(mux))
+	sid := ""
+	do := func(method, path, tok string) (int, string) {
+		req := httptest.NewRequest(method, path, nil)
+		if sid != "" {
+			req.Header.Set("Cookie", "sessionid="+sid)
+		}
+		req.Header.Set("Sec-Fetch-Site", "same-origin")
+		if tok != "" {
+			req.Header.Set("X-CSRFToken", tok)
+		}
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		for _, c := range rec.Result().Cookies() {
+			if c.Name == "sessionid" {
+				sid = c.Value
+			}
+		}
+		return rec.Code, rec.Body.String()
+	}
+	_, tok := do("GET", "/form", "")
+	code, after := do("POST", "/logout", tok)
+	if code != 200 || len(after) != csrf.TokenLength {
+		t.Fatalf("logout: %d %q", code, after)
+	}
+	if code, body := do("POST", "/submit", after); code != 200 {
+		t.Fatalf("token made after the flush: %d %s", code, body)
+	}
+	if code, _ := do("POST", "/submit", tok); code != 403 {
+		t.Fatalf("token of the flushed session still accepted: %d", code)
+	}
+}
+
+// TestMaxFormBytesHuge: a MaxFormBytes meant as "no limit" must not
+// overflow the multipart memory allowance, which made every multipart
+// form fail (and, with a negative allowance, would spill parts to
+// temporary files nobody removes).
+func TestMaxFormBytesHuge(t *testing.T) {
+	g, err := csrf.New(csrf.Options{Logger: quiet, MaxFormBytes: math.MaxInt64, FailureHandler: recordFailure})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := g.Protect(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, csrf.Token(r)) }))
+	c, tok, _ := visit(t, h, "GET", "/", "", nil)
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	mw.WriteField("csrfmiddlewaretoken", tok)
+	fw, _ := mw.CreateFormFile("upload", "a.txt")
+	fw.Write([]byte("file content"))
+	mw.Close()
+	req := httptest.NewRequest("POST", "/", &buf)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	req.Header.Set("Cookie", "csrftoken="+c)
+	req.Header.Set("Sec-Fetch-Site", "same-origin")
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	if rec.Code != 200 {
+		t.Fatalf("multipart form with its token: %d %s", rec.Code, rec.Header().Get("X-Reason"))
 	}
 }

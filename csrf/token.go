@@ -33,6 +33,14 @@ func Token(r *http.Request) string {
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	g := st.g
+	if g.useSession {
+		// The session, not this cache, keeps the secret, and the handler
+		// may have emptied it since it was read (Flush on logout): read
+		// it again, so that no token is made for a secret the session no
+		// longer holds, which the next request could not verify. A
+		// flushed session then gets a new secret, as after Rotate.
+		st.loaded, st.has, st.bad = false, false, formatOK
+	}
 	if err := st.load(); err != nil {
 		g.logger.LogAttrs(r.Context(), slog.LevelError, "csrf: cannot read the csrf secret",
 			slog.String("error", err.Error()))
@@ -199,7 +207,8 @@ func (g *Guard) formToken(w http.ResponseWriter, r *http.Request) (string, error
 			// The memory allowance exceeds the body cap, so no part is
 			// ever written to a temporary file (which nothing would
 			// remove: the server cleans up only its own request's form).
-			if err := r.ParseMultipartForm(g.maxFormBytes + 1<<20); err != nil {
+			// It saturates rather than overflow when the cap is huge.
+			if err := r.ParseMultipartForm(max(g.maxFormBytes, g.maxFormBytes+1<<20)); err != nil {
 				return "", err
 			}
 		}

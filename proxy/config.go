@@ -79,6 +79,12 @@ func parseTrusted(s string) (netip.Prefix, error) {
 		if err != nil {
 			return netip.Prefix{}, fmt.Errorf("proxy: trusted %q: %w", s, err)
 		}
+		// Peers are compared unmapped (Trusts), so an IPv4-mapped prefix
+		// ("::ffff:10.0.0.0/104") becomes the IPv4 prefix it stands for;
+		// kept as IPv6 it would never match anything.
+		if a := pfx.Addr(); a.Is4In6() && pfx.Bits() >= 96 {
+			pfx = netip.PrefixFrom(a.Unmap(), pfx.Bits()-96)
+		}
 		return pfx.Masked(), nil
 	}
 	a, err := netip.ParseAddr(s)

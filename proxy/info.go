@@ -134,12 +134,17 @@ func (p *Proxy) fromXForwarded(h http.Header, info *Info, host *string) bool {
 
 // fromForwarded applies RFC 7239. Elements are read from the right (the
 // trusted peer's own) leftwards while their for= is trusted too, taking
-// proto= and host= from the outermost element reached.
+// proto= and host= from the outermost element reached. A bad element (a
+// broken quoted string, see forwardedElem) stops the walk before any of
+// it is used: it may hide the trusted peer's own element.
 func (p *Proxy) fromForwarded(h http.Header, info *Info, host *string) bool {
 	elems := parseForwarded(h["Forwarded"])
 	used := false
 	for i := len(elems) - 1; i >= 0; i-- {
 		e := elems[i]
+		if e.bad {
+			break
+		}
 		switch strings.ToLower(e.proto) {
 		case "https":
 			info.HTTPS, used = true, true

@@ -73,6 +73,54 @@ func TestResolve(t *testing.T) {
 	}
 }
 
+// TestForwardedUnterminatedQuote: a client's Forwarded header ending in an
+// open quoted string must not swallow the element the trusted proxy
+// appends to the same line (whether the string never closes or closes on
+// the proxy's own opening quote), and so pass the client's own proto=,
+// host= and for= off as the proxy's.
+func TestForwardedUnterminatedQuote(t *testing.T) {
+	fwd := MustNew(Config{Trusted: []string{"10.0.0.1"}, Headers: Forwarded})
+	for _, client := range []string{
+		`proto=https;host=evil.com;x="`,
+		`for=1.1.1.1;proto=https;host="evil.com`,
+		`for=1.1.1.1;proto=https;host="evil.com\`,
+	} {
+		// The proxy's element, plain or with its IPv6 client quoted (on
+		// whose opening quote the client's string would close).
+		for _, appended := range []string{`, for=203.0.113.5;proto=http;host=real.com`, `, for="[2001:db8::5]:4711";proto=http`} {
+			i := fwd.Resolve(req("10.0.0.1:1", "real.com", false, "Forwarded", client+appended))
+			if i.HTTPS || i.Host != "real.com" || i.ClientIP.String() != "10.0.0.1" {
+				t.Errorf("%s: got https=%v host=%q client=%v; want the connection's answers", client+appended, i.HTTPS, i.Host, i.ClientIP)
+			}
+		}
+	}
+	// On a line of its own, the proxy's element still counts.
+	i := fwd.Resolve(req("10.0.0.1:1", "x", false, "Forwarded", `proto=https;host="evil.com`,
+		"Forwarded", `for=203.0.113.5;proto=https;host=real.com`))
+	if !i.HTTPS || i.Host != "real.com" || i.ClientIP.String() != "203.0.113.5" {
+		t.Errorf("proxy's own line: got https=%v host=%q client=%v", i.HTTPS, i.Host, i.ClientIP)
+	}
+}
+
+// TestTrustedIPv4MappedPrefix: peers are compared unmapped, so an
+// IPv4-mapped entry must trust the IPv4 addresses it names.
+func TestTrustedIPv4MappedPrefix(t *testing.T) {
+	for _, entry := range []string{"::ffff:10.0.0.0/104", "::ffff:10.0.0.1"} {
+		p := MustNew(Config{Trusted: []string{entry}})
+		for _, remote := range []string{"10.0.0.1:1", "[::ffff:10.0.0.1]:1"} {
+			if !p.Resolve(req(remote, "x", false, "X-Forwarded-Proto", "https")).HTTPS {
+				t.Errorf("trusted %q: peer %s not trusted", entry, remote)
+			}
+		}
+		if p.Resolve(req("11.0.0.1:1", "x", false, "X-Forwarded-Proto", "https")).HTTPS {
+			t.Errorf("trusted %q: 11.0.0.1 trusted", entry)
+		}
+	}
+	if !MustNew(Config{Trusted: []string{"::ffff:0.0.0.0/96"}}).TrustsEveryone() {
+		t.Error("::ffff:0.0.0.0/96 covers every IPv4 address; TrustsEveryone is false")
+	}
+}
+
 func TestLoopback(t *testing.T) {
 	for _, c := range []struct {
 		r    *http.Request
@@ -165,12 +213,24 @@ func FuzzResolve(f *testing.F) {
 	f.Add(`for="[::1]:80", for=unknown;proto="ht\"tp`, "junk", "http, https", "[::1]")
 	p := MustNew(Config{Trusted: []string{"0.0.0.0/0"}, Headers: XForwarded | Forwarded})
 	px := MustNew(Config{Trusted: []string{"0.0.0.0/0"}})
+	one := MustNew(Config{Trusted: []string{"10.0.0.1"}, Headers: Forwarded})
 	f.Fuzz(func(t *testing.T, fwd, xff, proto, host string) {
 		r := req("10.0.0.1:1", "x", false, "Forwarded", fwd, "X-Forwarded-For", xff, "X-Forwarded-Proto", proto, "X-Forwarded-Host", host)
 		for _, p := range []*Proxy{p, px} {
 			i := p.Resolve(r)
 			if i.Host != "" && !validHost(i.Host) {
 				t.Fatalf("invalid host %q", i.Host)
+			}
+		}
+		// Whatever the client sent, the element its trusted proxy appends
+		// to the same line decides, or nothing does: the client's own
+		// proto, host and for never pass for the proxy's.
+		for _, appended := range []string{`, for=203.0.113.5;proto=http;host=real.com`, `, for="[2001:db8::5]:4711";proto=http;host="real.com"`} {
+			i := one.Resolve(req("10.0.0.1:1", "x", false, "Forwarded", fwd+appended))
+			proxied := !i.HTTPS && i.Host == "real.com" && (i.ClientIP.String() == "203.0.113.5" || i.ClientIP.String() == "2001:db8::5")
+			direct := !i.HTTPS && i.Host == "x" && i.ClientIP.String() == "10.0.0.1"
+			if !proxied && !direct {
+				t.Fatalf("Forwarded %q: https=%v host=%q client=%v", fwd+appended, i.HTTPS, i.Host, i.ClientIP)
 			}
 		}
 	})

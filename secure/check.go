@@ -3,6 +3,7 @@ package secure
 import (
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -71,7 +72,7 @@ type Deployment struct {
 //	security.W004  HSTS off
 //	security.W005  HSTS without includeSubDomains
 //	security.W006  nosniff off
-//	security.W008  SSLRedirect off
+//	security.W008  SSLRedirect off, or RedirectExempt exempting every path ("/")
 //	security.W009  secret key shorter than 50 characters, fewer than 5 distinct, or a Django "django-insecure-" key
 //	security.W012  session cookie not Secure
 //	security.W015  session cookie readable by JavaScript (not HttpOnly)
@@ -157,6 +158,8 @@ func checkOptions(o Options) []Warning {
 	}
 	if !o.SSLRedirect {
 		ws = append(ws, warnNoRedirect("Options.SSLRedirect is off"))
+	} else if mux, err := newExemptMux(o.RedirectExempt); err == nil && exemptsAnyPath(mux) {
+		ws = append(ws, warnNoRedirect(`Options.RedirectExempt exempts every path: a "/" pattern matches them all; write "/{$}" for the home page alone`))
 	}
 	ws = append(ws, checkHSTSPolicy(hsts{maxAge: o.HSTSMaxAge, includeSubdomains: o.HSTSIncludeSubdomains, preload: o.HSTSPreload, valid: true}, "Options.HSTSMaxAge is 0")...)
 	if o.DisableNosniff {
@@ -169,6 +172,19 @@ func checkOptions(o Options) []Warning {
 }
 
 func errOf[T any](_ T, err error) error { return err }
+
+// exemptsAnyPath reports whether the RedirectExempt patterns exempt a GET
+// of a path no site has, on a host no pattern names: then they exempt
+// every path ("/", "GET /", "/{path...}") and SSLRedirect does nothing.
+func exemptsAnyPath(mux *http.ServeMux) bool {
+	if mux == nil {
+		return false
+	}
+	h, _ := mux.Handler(&http.Request{Method: http.MethodGet, Host: "tether-check.invalid",
+		URL: &url.URL{Path: "/tether-check/no/such/path"}})
+	_, ok := h.(exemptMark)
+	return ok
+}
 
 func warnNoRedirect(why string) Warning {
 	return Warning{ID: "security.W008",

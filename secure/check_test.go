@@ -74,6 +74,11 @@ func TestCheckEachProblem(t *testing.T) {
 		{"bad options", func(d *Deployment) {
 			d.Secure.SSLHost, d.Secure.RedirectExempt = "http://x", []string{"bad pattern"}
 		}, []string{"tether.E001", "tether.E001"}},
+		{"redirect exempts every path", func(d *Deployment) { d.Secure.RedirectExempt = []string{"/healthz", "/"} }, []string{"security.W008"}},
+		{"redirect exempts every GET", func(d *Deployment) { d.Secure.RedirectExempt = []string{"GET /{path...}"} }, []string{"security.W008"}},
+		{"redirect exempts the home page and a host", func(d *Deployment) {
+			d.Secure.RedirectExempt = []string{"/{$}", "/static/", "status.example.com/"}
+		}, nil},
 		{"short key", func(d *Deployment) { d.SecretKey = []byte("test secret key") }, []string{"security.W009"}},
 		{"empty key", func(d *Deployment) { d.SecretKey = []byte{} }, []string{"security.W009"}},
 		{"few distinct characters", func(d *Deployment) { d.SecretKey = []byte(strings.Repeat("abcd", 20)) }, []string{"security.W009"}},

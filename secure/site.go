@@ -45,8 +45,10 @@ type Site struct {
 // Cookies that a response deletes (Max-Age=0 or an Expires in the past)
 // are skipped.
 func CheckSite(s Site) []Warning {
-	sessionName := cmpOr(s.SessionCookie, session.DefaultCookieName)
-	csrfName := cmpOr(s.CSRFCookie, DefaultCSRFCookieName)
+	// Names are compared without their __Host- or __Secure- prefix, on
+	// both sides: "__Host-sessionid" names the cookie "__Host-sessionid".
+	sessionName := unprefixed(cmpOr(s.SessionCookie, session.DefaultCookieName))
+	csrfName := unprefixed(cmpOr(s.CSRFCookie, DefaultCSRFCookieName))
 	var ws []Warning
 	if s.HTTP != nil {
 		ws = append(ws, checkRedirect(s.HTTP)...)
@@ -64,6 +66,12 @@ func CheckSite(s Site) []Warning {
 		}
 	}
 	return sortWarnings(ws)
+}
+
+// unprefixed returns a cookie name without its __Host- or __Secure-
+// prefix.
+func unprefixed(name string) string {
+	return strings.TrimPrefix(strings.TrimPrefix(name, "__Host-"), "__Secure-")
 }
 
 func cmpOr(s, def string) string {
@@ -124,9 +132,11 @@ func checkHeaders(r *http.Response) []Warning {
 	}
 
 	// Several Referrer-Policy headers combine into one list.
+	// (referrerHeader reads "omit" as the Omit setting; as a header
+	// value it is no policy.)
 	if rp := strings.Join(h.Values(headerReferrer), ","); strings.TrimSpace(rp) == "" {
 		ws = append(ws, warnNoReferrer("the response has no Referrer-Policy header"))
-	} else if _, err := referrerHeader(rp); err != nil {
+	} else if _, err := referrerHeader(rp); err != nil || strings.TrimSpace(rp) == Omit {
 		ws = append(ws, Warning{ID: "security.E023", Message: fmt.Sprintf("The Referrer-Policy header %q has a value browsers do not know.", rp),
 			Hint: "Valid values: no-referrer, no-referrer-when-downgrade, origin, origin-when-cross-origin, same-origin, strict-origin, strict-origin-when-cross-origin, unsafe-url."})
 	}
@@ -149,7 +159,7 @@ func checkCookie(c *http.Cookie, sessionName, csrfName string) []Warning {
 		return nil // a deletion
 	}
 	var ws []Warning
-	base := strings.TrimPrefix(strings.TrimPrefix(c.Name, "__Host-"), "__Secure-")
+	base := unprefixed(c.Name)
 	attrs := fmt.Sprintf("set with %s", cookieAttrs(c))
 	switch base {
 	case sessionName:

@@ -112,6 +112,34 @@ func TestCheckSiteCookiesEverywhere(t *testing.T) {
 	}
 }
 
+// Cookie names given with their __Host- or __Secure- prefix match the
+// cookie too (the CLI's --session-cookie __Host-sessionid), and a
+// Referrer-Policy literally "omit" (secure.Omit is a setting, not a
+// policy) is not one browsers know.
+func TestCheckSitePrefixedNamesAndOmit(t *testing.T) {
+	for _, name := range []string{"__Host-sessionid", "__Secure-sessionid"} {
+		ws := CheckSite(Site{
+			HTTPS:         []*http.Response{response(200, append(goodHeaders[:8:8], "Set-Cookie", name+"=abc; Secure; Path=/")...)},
+			SessionCookie: name,
+		})
+		if got := ids(ws); !slices.Equal(got, []string{"security.W015"}) {
+			t.Errorf("session cookie %s readable by script: got %v", name, got)
+		}
+	}
+	ws := CheckSite(Site{
+		HTTPS:      []*http.Response{response(200, append(goodHeaders[:10:10], "Set-Cookie", "__Host-csrftoken=abc; Path=/")...)},
+		CSRFCookie: "__Host-csrftoken",
+	})
+	if got := ids(ws); !slices.Equal(got, []string{"security.W016"}) {
+		t.Errorf("csrf cookie without Secure: got %v", got)
+	}
+	h := append([]string(nil), goodHeaders...)
+	h[5] = "omit"
+	if got := ids(CheckSite(Site{HTTPS: []*http.Response{response(200, h...)}})); !slices.Equal(got, []string{"security.E023"}) {
+		t.Errorf("Referrer-Policy: omit: got %v", got)
+	}
+}
+
 func TestParseHSTS(t *testing.T) {
 	for v, want := range map[string]hsts{
 		"max-age=60":                        {maxAge: 60e9, valid: true},
