@@ -37,6 +37,19 @@ func TestIndexCountsVisitsAndSetsHeaders(t *testing.T) {
 	}
 }
 
+func TestStaticFiles(t *testing.T) {
+	c := newSite(t, config{}, "").client()
+	for path, want := range map[string]string{"/static/style.css": ".message--success", "/static/app.js": "X-CSRFToken"} {
+		resp, body := c.get(path)
+		if resp.StatusCode != 200 || !strings.Contains(body, want) || resp.Header.Get("Cache-Control") != "public, max-age=3600" {
+			t.Errorf("%s: %d, cache %q", path, resp.StatusCode, resp.Header.Get("Cache-Control"))
+		}
+	}
+	if resp, _ := c.get("/static/../main.go"); resp.StatusCode == 200 {
+		t.Error("the static handler serves files outside static/")
+	}
+}
+
 func TestPostNeedsCSRFToken(t *testing.T) {
 	c := newSite(t, config{}, "").client()
 	c.get("/")
