@@ -58,12 +58,13 @@ const (
 )
 
 // op is one recorded change. update ops re-run their function on the value
-// found in a fresh copy of the record.
+// found in a fresh copy of the record; it reports keep=false to delete the
+// key instead.
 type op struct {
 	kind   opKind
 	key    string
 	raw    []byte
-	update func(raw []byte, ok bool) ([]byte, error)
+	update func(raw []byte, ok bool) (out []byte, keep bool, err error)
 }
 
 func (o *op) apply(values map[string][]byte) error {
@@ -74,9 +75,13 @@ func (o *op) apply(values map[string][]byte) error {
 		delete(values, o.key)
 	case opUpdate:
 		old, ok := values[o.key]
-		raw, err := o.update(old, ok)
+		raw, keep, err := o.update(old, ok)
 		if err != nil {
 			return fmt.Errorf("session: update %q: %w", o.key, err)
+		}
+		if !keep {
+			delete(values, o.key)
+			return nil
 		}
 		values[o.key] = raw
 	}
@@ -319,40 +324,58 @@ func (s *Session) Delete(key string) error {
 // fn must not use the session: it runs with the session locked, and the
 // session's methods called from it fail with ErrReentrant.
 func Update[T any](s *Session, key string, fn func(T) T) (T, error) {
+	v, _, err := UpdateOrDelete(s, key, func(v T, _ bool) (T, bool) { return fn(v), true })
+	return v, err
+}
+
+// UpdateOrDelete is Update for values that can go away: fn gets the
+// current value and whether there is one, and returns the new value and
+// whether to keep it; keep=false deletes the key. Like Update's, fn runs
+// again on the fresh value when a concurrent request changed the session,
+// so the decision to delete is taken on the state that is saved: a queue
+// emptied by this request but refilled by another one in the meantime is
+// kept. It returns fn's result on the state this request saw.
+func UpdateOrDelete[T any](s *Session, key string, fn func(v T, ok bool) (T, bool)) (T, bool, error) {
 	var result T
+	var kept bool
 	if s == nil {
-		return result, ErrNoMiddleware
+		return result, false, ErrNoMiddleware
 	}
 	if s.reentrant() {
-		return result, ErrReentrant
+		return result, false, ErrReentrant
 	}
 	codec := s.m.Codec
 	first := true
-	update := func(raw []byte, ok bool) ([]byte, error) {
+	update := func(raw []byte, ok bool) ([]byte, bool, error) {
 		var v T
 		if ok {
 			if err := codec.DecodeValue(raw, &v); err != nil {
-				return nil, err
+				return nil, false, err
 			}
 		}
 		var out T
+		var keep bool
 		func() {
 			s.inFn.Store(true)
 			defer s.inFn.Store(false)
-			out = fn(v)
+			out, keep = fn(v, ok)
 		}()
 		if first {
-			result, first = out, false
+			result, kept, first = out, keep, false
 		}
-		return codec.EncodeValue(out)
+		if !keep {
+			return nil, false, nil
+		}
+		raw, err := codec.EncodeValue(out)
+		return raw, true, err
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if err := s.change(op{kind: opUpdate, key: key, update: update}); err != nil {
 		var zero T
-		return zero, err
+		return zero, false, err
 	}
-	return result, nil
+	return result, kept, nil
 }
 
 // Has reports whether key is in the session.
