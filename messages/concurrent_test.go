@@ -69,3 +69,32 @@ func TestFallbackOrphanedOverflowNotShownLater(t *testing.T) {
 		t.Fatalf("shown:\n%s\nwant only the 20 new messages", got)
 	}
 }
+
+// A request that shows the last pending messages deletes the session key,
+// but a message another tab added after this request loaded the session
+// and before it committed must survive that delete.
+func TestSessionDeleteKeepsConcurrentlyAddedMessage(t *testing.T) {
+	s := newSite(t, &Manager{})
+	loaded, release := make(chan struct{}), make(chan struct{})
+	s.mux.HandleFunc("POST /login", func(w http.ResponseWriter, r *http.Request) {
+		session.From(r).Set("user", "ann")
+	})
+	s.mux.HandleFunc("GET /slow-show", func(w http.ResponseWriter, r *http.Request) {
+		Get(r) // shows the pending message: nothing left to store
+		close(loaded)
+		<-release
+		w.WriteHeader(http.StatusNoContent)
+	})
+	s.do("POST", "/login", nil)
+	s.add(LevelInfo, "pending")
+
+	var wg sync.WaitGroup
+	wg.Go(func() { s.do("GET", "/slow-show", nil) })
+	<-loaded
+	s.add(LevelInfo, "added meanwhile")
+	close(release)
+	wg.Wait()
+	if got, want := s.show(), line(LevelInfo, "info", "added meanwhile"); got != want {
+		t.Fatalf("next page: %q, want %q", got, want)
+	}
+}

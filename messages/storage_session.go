@@ -22,8 +22,9 @@ const DefaultSessionKey = "_messages"
 // ones it added are appended; a request that read nothing only appends, so
 // messages another tab showed meanwhile do not come back. Two tabs
 // therefore neither show a message twice nor lose one. When nothing is left
-// the key is deleted (a message added by a concurrent request in that
-// instant can then be lost; session has no conditional delete).
+// the key is deleted, a decision taken again on the fresh value
+// (session.UpdateOrDelete), so a message a concurrent request added in that
+// instant is kept.
 //
 // Set its fields before the Manager's Middleware is built and change nothing
 // afterwards.
@@ -83,19 +84,17 @@ func (s *SessionStorage) read(st *state) []Message {
 }
 
 // write stores msgs after the session's current messages less drop (the
-// ones this request read there), or deletes the key when msgs is empty and
-// the session had messages.
+// ones this request read there), deleting the key when nothing is left.
+// A request that has nothing to store and found no messages in the session
+// writes nothing.
 func (s *SessionStorage) write(st *state, drop, msgs []Message) {
-	var err error
-	if len(msgs) == 0 {
-		if st.sessHad {
-			err = st.sess.Delete(s.Key)
-		}
-	} else {
-		_, err = session.Update(st.sess, s.Key, func(cur sessionValue) sessionValue {
-			return sessionValue{msgs: append(without(cur.msgs, drop), msgs...), django: s.Django}
-		})
+	if len(msgs) == 0 && !st.sessHad {
+		return
 	}
+	_, _, err := session.UpdateOrDelete(st.sess, s.Key, func(cur sessionValue, _ bool) (sessionValue, bool) {
+		rest := append(without(cur.msgs, drop), msgs...)
+		return sessionValue{msgs: rest, django: s.Django}, len(rest) > 0
+	})
 	if err != nil {
 		st.log(slog.LevelError, "messages: cannot store the messages in the session", slog.Any("error", err))
 	}
