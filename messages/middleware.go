@@ -5,10 +5,10 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"strings"
 	"sync"
 
 	"github.com/tetherweb/tether/internal/hookwriter"
+	"github.com/tetherweb/tether/internal/vary"
 	"github.com/tetherweb/tether/session"
 )
 
@@ -200,20 +200,8 @@ func (st *state) commit(code int) {
 	}
 	st.m.Storage.store(st, msgs)
 	if st.loaded {
-		addVaryCookie(st.w.Header())
+		vary.Cookie(st.w.Header())
 	}
-}
-
-// addVaryCookie adds "Vary: Cookie" unless the header already varies on it.
-func addVaryCookie(h http.Header) {
-	for _, v := range h.Values("Vary") {
-		for _, f := range strings.Split(v, ",") {
-			if f = strings.TrimSpace(f); f == "*" || strings.EqualFold(f, "Cookie") {
-				return
-			}
-		}
-	}
-	h.Add("Vary", "Cookie")
 }
 
 // log logs at level with the request's path.

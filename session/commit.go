@@ -7,10 +7,10 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/tetherweb/tether/cookie"
+	"github.com/tetherweb/tether/internal/vary"
 )
 
 // maxKeyAttempts bounds the search for an unused key (a collision of two
@@ -29,7 +29,7 @@ func (s *Session) commit(h http.Header, status int) error {
 	}
 	s.committed = true
 	if s.loaded {
-		addVary(h)
+		vary.Cookie(h)
 	}
 	if s.loadErr != nil {
 		return s.loadErr
@@ -60,7 +60,7 @@ func (s *Session) commit(h http.Header, status int) error {
 		// removed.
 		stale := s.hadCookie && !s.exists && (s.loaded || m.cookies == nil && s.key == "")
 		if stale {
-			addVary(h)
+			vary.Cookie(h)
 			s.deleteCookie(h)
 		}
 		return nil
@@ -69,7 +69,7 @@ func (s *Session) commit(h http.Header, status int) error {
 		return err
 	}
 	s.materialize()
-	addVary(h)
+	vary.Cookie(h)
 	if m.cookies != nil {
 		return s.saveCookie(h)
 	}
@@ -320,16 +320,4 @@ func (s *Session) cookieOptions() cookie.Options {
 	opts := s.m.Cookie
 	opts.Secure = opts.Secure || s.https
 	return opts
-}
-
-// addVary adds "Vary: Cookie" unless the header already lists it.
-func addVary(h http.Header) {
-	for _, line := range h.Values("Vary") {
-		for _, v := range strings.Split(line, ",") {
-			if v = strings.TrimSpace(v); v == "*" || strings.EqualFold(v, "Cookie") {
-				return
-			}
-		}
-	}
-	h.Add("Vary", "Cookie")
 }
