@@ -100,6 +100,15 @@ var refused = []attack{
 	{name: "exempt path with a trailing slash", path: "/webhooks/stripe/", want: "no-cookie"},
 	{name: "exempt path reached through ..", path: "/x/../webhooks/stripe", want: "no-cookie"},
 	{name: "exempt path with another method", method: "PUT", path: "/webhooks/stripe", want: "no-cookie"},
+	// Exemptions: ServeMux matches "/hooks/{id}" on the escaped path, but a
+	// router that decodes then cleans would serve another handler.
+	{name: "exempt pattern with an encoded slash", path: "/hooks/a%2F..%2F..%2Fadmin", want: "no-cookie"},
+	{name: "exempt pattern with a lower-case encoded slash", path: "/hooks/a%2f..%2fadmin", want: "no-cookie"},
+	{name: "exempt pattern with an encoded backslash", path: "/hooks/a%5C..%5Cadmin", want: "no-cookie"},
+	{name: "exempt pattern with an encoded dot-dot", path: "/hooks/%2E%2E", want: "no-cookie"},
+	{name: "exempt pattern with a mixed-case encoded dot-dot", path: "/hooks/%2e%2E", want: "no-cookie"},
+	{name: "exempt pattern with a half-encoded dot-dot", path: "/hooks/.%2e", want: "no-cookie"},
+	{name: "exempt pattern with an encoded dot", path: "/hooks/%2E", want: "no-cookie"},
 }
 
 // accepted are legitimate requests: every one must reach the handler.
@@ -131,6 +140,8 @@ var accepted = []attack{
 	{name: "safe TRACE", method: "TRACE", https: true},
 	{name: "exempt webhook", path: "/webhooks/stripe", hdr: map[string]string{"Sec-Fetch-Site": "cross-site"}},
 	{name: "exempt pattern with a wildcard", method: "DELETE", path: "/hooks/42"},
+	{name: "exempt pattern with harmless escapes", path: "/hooks/a%20b.json"},
+	{name: "exempt pattern with dots in a name", path: "/hooks/..a"},
 	{name: "behind a trusted proxy that ends TLS", remote: "10.1.2.3:4000", cookie: "mine", token: "mine",
 		hdr: map[string]string{"X-Forwarded-Proto": "https", "X-Forwarded-Host": "www.example.com", "Origin": "https://www.example.com"}},
 }
@@ -176,5 +187,74 @@ func TestAttackCorpusTLS(t *testing.T) {
 	}
 	if n < 15 {
 		t.Fatalf("only %d cases over TLS", n)
+	}
+}
+
+// sameSiteRefused and sameSiteAccepted run under AllowSameSite. On HTTPS a
+// same-site request must come from an https:// page: browsers that
+// compute "site" without the scheme call a network attacker's
+// http://blog.example.com page same-site to https://example.com.
+var sameSiteRefused = []attack{
+	{name: "same-site from an http:// sibling to the https site", https: true, cookie: "mine", token: "mine",
+		hdr: map[string]string{"Sec-Fetch-Site": "same-site", "Origin": "http://blog.example.com"}, want: "insecure-origin"},
+	{name: "same-site from this host over http:// to the https site", https: true, cookie: "mine", token: "mine",
+		hdr: map[string]string{"Sec-Fetch-Site": "same-site", "Origin": "http://{host}"}, want: "insecure-origin"},
+	{name: "same-site with a null Origin on https", https: true, cookie: "mine", token: "mine",
+		hdr: map[string]string{"Sec-Fetch-Site": "same-site", "Origin": "null"}, want: "insecure-origin"},
+	{name: "same-site with an https-looking http Origin", https: true, cookie: "mine", token: "mine",
+		hdr: map[string]string{"Sec-Fetch-Site": "same-site", "Origin": "http://https.example.com"}, want: "insecure-origin"},
+	{name: "same-site, no Origin, http:// Referer on https", https: true, cookie: "mine", token: "mine",
+		hdr: map[string]string{"Sec-Fetch-Site": "same-site", "Referer": "http://blog.example.com/form"}, want: "insecure-referer"},
+	{name: "same-site, no Origin, no Referer on https", https: true, cookie: "mine", token: "mine",
+		hdr: map[string]string{"Sec-Fetch-Site": "same-site"}, want: "no-referer"},
+	{name: "same-site, no Origin, sibling Referer on https (strict rule)", https: true, cookie: "mine", token: "mine",
+		hdr: map[string]string{"Sec-Fetch-Site": "same-site", "Referer": "https://blog.example.com/form"}, want: "bad-referer"},
+	{name: "same-site from an http:// sibling behind a TLS-ending proxy", remote: "10.1.2.3:4000", cookie: "mine", token: "mine",
+		hdr: map[string]string{"X-Forwarded-Proto": "https", "X-Forwarded-Host": "example.com",
+			"Sec-Fetch-Site": "same-site", "Origin": "http://blog.example.com"}, want: "insecure-origin"},
+	{name: "same-site allowed, but cross-site still refused", https: true, cookie: "mine", token: "mine",
+		hdr: map[string]string{"Sec-Fetch-Site": "cross-site", "Origin": "https://blog.example.com"}, want: "cross-site"},
+	{name: "same-site allowed, but the token is still needed", https: true, cookie: "mine",
+		hdr: map[string]string{"Sec-Fetch-Site": "same-site", "Origin": "https://blog.example.com"}, want: "missing-token"},
+}
+
+var sameSiteAccepted = []attack{
+	{name: "same-site from an https:// sibling", https: true, cookie: "mine", token: "mine",
+		hdr: map[string]string{"Sec-Fetch-Site": "same-site", "Origin": "https://blog.example.com"}},
+	{name: "same-site Origin in capitals", https: true, cookie: "mine", token: "mine",
+		hdr: map[string]string{"Sec-Fetch-Site": "same-site", "Origin": "HTTPS://Blog.Example.com"}},
+	{name: "same-site, no Origin, Referer of this site", https: true, cookie: "mine", token: "mine",
+		hdr: map[string]string{"Sec-Fetch-Site": "same-site", "Referer": "{self}/form"}},
+	{name: "same-site on a plain-HTTP site", cookie: "mine", token: "mine",
+		hdr: map[string]string{"Sec-Fetch-Site": "same-site", "Origin": "http://blog.example.com"}},
+	{name: "same-site from an https:// sibling behind a TLS-ending proxy", remote: "10.1.2.3:4000", cookie: "mine", token: "mine",
+		hdr: map[string]string{"X-Forwarded-Proto": "https", "X-Forwarded-Host": "example.com",
+			"Sec-Fetch-Site": "same-site", "Origin": "https://blog.example.com"}},
+}
+
+// TestAttackCorpusAllowSameSite runs the same-site corpus by hand and,
+// for its HTTPS cases, through a real TLS server.
+func TestAttackCorpusAllowSameSite(t *testing.T) {
+	o := corpusOptions()
+	o.AllowSameSite = true
+	h := newSite(t, o)
+	f := newFixture(t, h)
+	var all []attack
+	all = append(all, sameSiteRefused...)
+	for _, a := range sameSiteAccepted {
+		a.want = "accepted"
+		all = append(all, a)
+	}
+	srv := httptest.NewTLSServer(h)
+	defer srv.Close()
+	for _, a := range all {
+		t.Run(a.name, func(t *testing.T) {
+			code, reason := f.runHand(t, h, a)
+			check(t, a, code, reason)
+			if a.https && a.remote == "" {
+				code, reason = f.runTLS(t, srv, a)
+				check(t, a, code, reason)
+			}
+		})
 	}
 }

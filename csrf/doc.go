@@ -22,6 +22,44 @@
 // the other way round (Options.MaskCookie for Django 3.2 and 4.0).
 //
 // Options.HeaderOnly keeps just the first layer: no cookie, no tokens.
+// Like Go's CrossOriginProtection, it then lets a plain-HTTP request that
+// carries neither Sec-Fetch-Site nor Origin through: browsers send one of
+// them with every unsafe request, so such a request is from a
+// non-browser client (on HTTPS it still needs a Referer of the site).
+//
+// Options.AllowSameSite lets sibling subdomains' pages through the first
+// layer; on HTTPS only those served over https:// (some browsers count
+// http://blog.example.com as same-site to https://example.com).
+//
+// # The cookie on HTTPS sites
+//
+// Any sibling subdomain, or a network attacker answering for one over
+// plain HTTP, can set a cookie for the parent domain. Of two cookies of
+// the same name browsers send the one with the longer Path (then the
+// older) first, and the first is the one read: a tossed "csrftoken" with
+// Path=/login shadows the site's, and its secret is the attacker's
+// choice. On an HTTPS site, name the cookie "__Host-csrftoken"
+// (Options.CookieName): browsers accept such a cookie only from this very
+// host, over HTTPS, with Secure, Path=/ and no Domain, which is how it is
+// written. JavaScript reads it under its full name:
+//
+//	function csrfToken() {
+//		for (const part of document.cookie.split(";")) {
+//			const [name, ...value] = part.trim().split("=");
+//			if (name === "__Host-csrftoken") return decodeURIComponent(value.join("="));
+//		}
+//		return null;
+//	}
+//	fetch("/api/posts", {method: "POST", headers: {"X-CSRFToken": csrfToken()}, body});
+//
+// # Exemptions
+//
+// Options.Exempt takes net/http ServeMux patterns, matched as a ServeMux
+// holding only them would match (the public host for a host part, no
+// redirects, the named method only). A request whose raw path holds an
+// encoded slash, backslash or dot segment ("%2F", "%5C", "%2E%2E") is
+// never exempt, since a router that decodes before cleaning may route it
+// to another handler.
 //
 // # Knowing the request
 //

@@ -15,12 +15,22 @@ var (
 	// (Sec-Fetch-Site: cross-site, or same-site without AllowSameSite),
 	// and its Origin is not trusted.
 	ErrCrossSite = errors.New("csrf: cross-site request")
+	// ErrInsecureOrigin: with Options.AllowSameSite, an HTTPS request the
+	// browser marked "Sec-Fetch-Site: same-site" came from a page that is
+	// not on https:// (its Origin is http://, "null" or another scheme). Browsers that
+	// compute "site" without the scheme call http://blog.example.com
+	// same-site to https://example.com, and a network attacker can serve
+	// any page on a plain-HTTP sibling. Such a page is cross-site under
+	// the scheme-aware definition of site, so ErrInsecureOrigin wraps
+	// ErrCrossSite: errors.Is(err, ErrCrossSite) holds for it too.
+	ErrInsecureOrigin error = &subReason{msg: "csrf: insecure origin for a same-site request", parent: ErrCrossSite}
 	// ErrBadOrigin: there was no Sec-Fetch-Site header and the Origin
 	// header is neither the site's own origin nor a trusted one
 	// ("null" included).
 	ErrBadOrigin = errors.New("csrf: origin not trusted")
 	// ErrNoReferer: an HTTPS request with neither Sec-Fetch-Site nor
-	// Origin had no Referer either.
+	// Origin (or, with AllowSameSite, a "same-site" one without Origin)
+	// had no Referer either.
 	ErrNoReferer = errors.New("csrf: no referer")
 	// ErrBadReferer: such a request's Referer is malformed, or names a
 	// page of an untrusted origin.
@@ -41,6 +51,17 @@ var (
 	// to another secret (another client, or before a rotation).
 	ErrBadToken = errors.New("csrf: token incorrect")
 )
+
+// subReason is a refusal reason that is a special case of another one:
+// errors.Is matches both, so a failure handler written for the broader
+// reason keeps working when a finer one is added.
+type subReason struct {
+	msg    string
+	parent error
+}
+
+func (e *subReason) Error() string { return e.msg }
+func (e *subReason) Unwrap() error { return e.parent }
 
 // ErrNoMiddleware reports Rotate called on a request that did not pass
 // through Guard.Protect.

@@ -27,6 +27,7 @@ type Guard struct {
 	allowSameSite bool
 	headerOnly    bool
 	exempt        *http.ServeMux
+	exemptHosts   bool // some Exempt pattern names a host
 	fail          func(w http.ResponseWriter, r *http.Request, err error)
 	logger        *slog.Logger
 }
@@ -158,15 +159,19 @@ func safeMethod(m string) bool {
 //
 // A safe request costs one allocation for the state (which is also the
 // request's new context), the copy of the request that carries it, and,
-// in cookie mode, the response-writer wrapper's hook; it reads no cookie
-// until Token is called.
+// unless HeaderOnly, the response-writer wrapper's hook; it reads no
+// cookie until Token is called.
 func (g *Guard) Protect(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		st := &state{Context: r.Context(), g: g}
 		r = r.WithContext(st)
 		st.r = r
-		cookieMode := !g.headerOnly && !g.useSession
-		if cookieMode {
+		// The hook runs just before the headers go out: in cookie mode it
+		// sends the cookie; with UseSession it puts back a secret the
+		// handler's session changes dropped (see state.before). Inside
+		// the session middleware, it runs before the session is saved.
+		hooked := !g.headerOnly
+		if hooked {
 			st.hw.ResponseWriter = w
 			st.hw.Before = st.before
 			w = &st.hw
@@ -174,14 +179,14 @@ func (g *Guard) Protect(next http.Handler) http.Handler {
 		if !safeMethod(r.Method) {
 			if err := g.check(w, r, st); err != nil {
 				g.refuse(w, r, err)
-				if cookieMode {
+				if hooked {
 					st.hw.Finish()
 				}
 				return
 			}
 		}
 		next.ServeHTTP(w, r)
-		if cookieMode {
+		if hooked {
 			st.hw.Finish()
 		}
 	})
@@ -209,10 +214,10 @@ func (g *Guard) Check(r *http.Request) error {
 // check runs, for an unsafe request: the exemptions, the browser layer,
 // then the token layer.
 func (g *Guard) check(w http.ResponseWriter, r *http.Request, st *state) error {
-	if g.exempt != nil && g.isExempt(r) {
+	info := proxy.From(r)
+	if g.exempt != nil && g.isExempt(r, info.Host) {
 		return nil
 	}
-	info := proxy.From(r)
 	if err := g.checkHeaders(r, &info); err != nil {
 		return err
 	}

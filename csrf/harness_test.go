@@ -26,6 +26,7 @@ var reasons = []struct {
 	name string
 	err  error
 }{
+	{"insecure-origin", csrf.ErrInsecureOrigin}, // before cross-site, which it wraps
 	{"cross-site", csrf.ErrCrossSite},
 	{"bad-origin", csrf.ErrBadOrigin},
 	{"no-referer", csrf.ErrNoReferer},

@@ -35,6 +35,23 @@ const (
 type Options struct {
 	// CookieName names the cookie holding the secret (default
 	// "csrftoken"). Unused with UseSession or HeaderOnly.
+	//
+	// On an HTTPS site, name it "__Host-csrftoken". A page on a sibling
+	// subdomain (or any http:// page of one, for a network attacker) can
+	// set a cookie for the parent domain, and when two cookies share a
+	// name browsers send both, the one with the longer Path (then the
+	// older one) first, while the first is the one read here. The
+	// attacker's "csrftoken" (with Path=/login, say) then shadows this
+	// site's: "cookie tossing", which lets the attacker choose the secret
+	// and so forge tokens. Browsers accept
+	// a __Host- cookie only from an https:// page, with Secure, Path=/ and
+	// no Domain, so nobody else can set one for this host. The cookie is
+	// then written with Secure (forced by package cookie) and Path=/; New
+	// refuses a Cookie.Domain or another Cookie.Path with it. JavaScript
+	// must read it under its full name, as in
+	// document.cookie's "__Host-csrftoken=..." entry. Leave the default
+	// on a site still served over plain HTTP: browsers drop the prefixed
+	// cookie there.
 	CookieName string
 	// Cookie shapes the cookie (Path, Domain, SameSite, Secure). Two
 	// fields are overridden: ScriptReadable is always true (JavaScript
@@ -59,7 +76,11 @@ type Options struct {
 	// middleware must then wrap the CSRF middleware:
 	// manager.Middleware(guard.Protect(app)). Unsafe requests without it
 	// fail with an error wrapping session.ErrNoMiddleware (a 500, not a
-	// 403: it is a configuration error).
+	// 403: it is a configuration error). When a response hands out a
+	// token (Token, TemplateField) or rotates the secret, the secret is
+	// put back into the session just before the headers go out if the
+	// handler dropped it afterwards (session.Flush on logout, a Delete of
+	// "_csrftoken"), as Django does, so the page's form still verifies.
 	UseSession bool
 	// HeaderName is the request header a token may come in (default
 	// "X-CSRFToken"; matched case-insensitively, like every header).
@@ -87,20 +108,41 @@ type Options struct {
 	// https://blog.example.com posting to https://example.com) through
 	// the header layer. Off by default: a sibling subdomain may be run by
 	// someone else, or hijacked. The token layer still applies.
+	//
+	// On an HTTPS request, the sibling page must itself be on https://:
+	// some browsers leave the scheme out when they compute "site", so a
+	// page a network attacker injects into http://blog.example.com is
+	// "same-site" too. Such a request needs an https:// Origin (else
+	// ErrInsecureOrigin, which also matches ErrCrossSite) or, without
+	// Origin, a Referer that passes the strict HTTPS Referer check.
 	AllowSameSite bool
 	// HeaderOnly turns the token layer off: no secret, no cookie, no form
 	// field; only the browser headers decide (Go's
 	// http.CrossOriginProtection, plus the Referer check on HTTPS).
 	// Token and TemplateField then return "", so templates need no
 	// change.
+	//
+	// Over plain HTTP, a request with neither Sec-Fetch-Site nor Origin
+	// then passes with nothing checked, as with CrossOriginProtection:
+	// browsers send one of them on every unsafe request, so such a
+	// request comes from a non-browser client (curl, a server, a script),
+	// which no CSRF defence is about. Over HTTPS it still needs a Referer
+	// of the site.
 	HeaderOnly bool
 	// Exempt lists net/http ServeMux patterns ("POST /webhooks/stripe",
 	// "/hooks/{id}", "api.example.com/ping") whose requests are not
 	// checked at all. A request is exempt only when a ServeMux holding
 	// just these patterns would serve it directly: not when it would
 	// redirect (an unclean path, a missing trailing slash), and not for
-	// a method the pattern does not name. An invalid or conflicting
-	// pattern is a configuration error.
+	// a method the pattern does not name. A pattern's host is matched
+	// against the public host from package proxy (X-Forwarded-Host of a
+	// trusted proxy), as secure.Options.RedirectExempt is, not r.Host.
+	// Since ServeMux matches the escaped path and treats "%2F" as part
+	// of a segment, a request whose raw path holds "%2F", "%5C", "%2E%2E"
+	// or a dot segment spelt with "%2E" (any case) is never exempt: an
+	// application router that decodes the path before cleaning it would
+	// send it elsewhere ("/hooks/a%2F..%2F..%2Fadmin" to "/admin"). An
+	// invalid or conflicting pattern is a configuration error.
 	Exempt []string
 	// FailureHandler answers refused requests (default
 	// DefaultFailureHandler). err is an *Error: errors.Is(err,

@@ -202,7 +202,8 @@ func first(h http.Header, key string) string {
 //  1. Sec-Fetch-Site, sent by every major browser since 2023, is the
 //     browser's own verdict on where the request comes from. "same-origin"
 //     and "none" (the user typed the address, used a bookmark) pass.
-//     "same-site" (a sibling subdomain) passes only with AllowSameSite.
+//     "same-site" (a sibling subdomain) passes only with AllowSameSite,
+//     and on HTTPS only from an https:// page (see sameSite).
 //     "cross-site", "same-site" and any unknown value pass only when the
 //     Origin header is a trusted origin: that is how a trusted origin's
 //     page may post to this site.
@@ -229,8 +230,11 @@ func (g *Guard) checkHeaders(r *http.Request, info *proxy.Info) error {
 	case "":
 		// An old browser, or no browser: decide on Origin below.
 	case "same-site":
-		if g.allowSameSite || (origin != "" && g.origins.trusted(canonicalOrigin(origin))) {
+		if origin != "" && g.origins.trusted(canonicalOrigin(origin)) {
 			return nil
+		}
+		if g.allowSameSite {
+			return g.sameSite(r, origin, info)
 		}
 		return g.crossSite(sfs, origin)
 	default: // "cross-site", or a value no browser sends
@@ -254,6 +258,45 @@ func (g *Guard) checkHeaders(r *http.Request, info *proxy.Info) error {
 		return nil
 	}
 	return g.checkReferer(first(r.Header, "Referer"), info)
+}
+
+// sameSite decides on a "Sec-Fetch-Site: same-site" request that
+// AllowSameSite lets through, and whose Origin is not trusted by name.
+//
+// Browsers compute "same-site" from the registrable domain, and some of
+// them (and the Fetch standard before schemeful same-site) leave the
+// scheme out: a page on http://blog.example.com is then "same-site" to
+// https://example.com. Anyone on the network path can put a page on a
+// plain-HTTP sibling (inject it into any http:// response for that
+// name), so on an HTTPS request "same-site" alone proves nothing about
+// the scheme. The request must then also show that it comes from an
+// https:// page:
+//
+//   - with an Origin header (every browser that sends Sec-Fetch-Site sends
+//     Origin on unsafe requests), that Origin must be https:// — "null",
+//     http:// and anything else are refused with ErrInsecureOrigin;
+//   - without one, the request is judged like one from a browser that
+//     sends neither header: Django's strict Referer check (an https://
+//     page of this site or of a trusted origin).
+//
+// Over plain HTTP the scheme cannot be downgraded, and the rule of
+// AllowSameSite is unchanged: the request passes.
+func (g *Guard) sameSite(r *http.Request, origin string, info *proxy.Info) error {
+	if !info.HTTPS {
+		return nil
+	}
+	if origin == "" {
+		return g.checkReferer(first(r.Header, "Referer"), info)
+	}
+	if len(origin) > len("https://") && strings.EqualFold(origin[:len("https://")], "https://") {
+		return nil
+	}
+	return refusal(ErrInsecureOrigin,
+		"Origin checking failed - "+origin+" is insecure while host is secure.",
+		"The browser reports (Sec-Fetch-Site: same-site) that this HTTPS request came from a page of "+
+			"a sibling site, but that page is not on https:// (Origin: "+origin+"). AllowSameSite "+
+			"accepts only https:// siblings of an HTTPS site: serve the sibling over HTTPS (with "+
+			"Strict-Transport-Security, includeSubDomains).")
 }
 
 // checkReferer is Django's strict Referer check for HTTPS requests that

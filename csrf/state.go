@@ -23,13 +23,14 @@ type state struct {
 	context.Context
 	g  *Guard
 	r  *http.Request     // the request handed to the handler
-	hw hookwriter.Writer // cookie mode only: sends the cookie before the headers
+	hw hookwriter.Writer // runs before (unless HeaderOnly) just before the headers go out
 
 	mu     sync.Mutex
 	loaded bool // the client's secret was read
 	has    bool // secret holds a secret
 	fresh  bool // secret is new (created or rotated): the client does not have it yet
 	send   bool // the cookie must be sent with this response
+	keep   bool // UseSession: a token was handed out or the secret rotated; the session must hold secret
 	sent   bool
 	out    bool        // the response's headers have gone out (set by before, under mu)
 	bad    formatError // why the client's stored value was unusable
@@ -106,6 +107,7 @@ func (st *state) renew() error {
 	newSecret(&st.secret)
 	st.loaded, st.has, st.fresh, st.bad = true, true, true, formatOK
 	if st.g.useSession {
+		st.keep = true
 		if err := session.From(st.r).Set(SessionKey, string(st.secret[:])); err != nil {
 			st.has = false
 			return err
@@ -116,13 +118,19 @@ func (st *state) renew() error {
 	return nil
 }
 
-// before is the response-writer hook: it sends the cookie when Token or
-// Rotate asked for it, with Secure when the request came over HTTPS, and
-// adds "Vary: Cookie" since the response then depends on the cookie.
+// before is the response-writer hook. In cookie mode it sends the cookie
+// when Token or Rotate asked for it, with Secure when the request came
+// over HTTPS, and adds "Vary: Cookie" since the response then depends on
+// the cookie. With UseSession it makes sure the session still holds the
+// secret of the tokens handed out (see keepInSession).
 func (st *state) before(int) {
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	st.out = true
+	if st.g.useSession {
+		st.keepInSession()
+		return
+	}
 	if !st.send || st.sent {
 		return
 	}
@@ -146,4 +154,38 @@ func (st *state) before(int) {
 		}
 	}
 	h.Add("Vary", "Cookie")
+}
+
+// keepInSession runs, with UseSession, just before the headers go out,
+// hence before the session middleware (outside this one) saves the
+// session. When this request handed out a token (Token) or rotated the
+// secret (Rotate), the session must still hold that secret, or the form
+// the page carries fails on its next POST. The handler may have removed
+// it after the token was made: session.Flush (a logout that then renders
+// the login form), or a Delete or Set of "_csrftoken". Django stores the
+// secret in process_response for the same reason. st.secret is always the
+// latest secret handed out: a Rotate after a Token replaced it (and those
+// earlier tokens are meant to stop working), and a Token after a Flush
+// made a new one; so the session is set to st.secret when it holds
+// anything else. The caller holds st.mu.
+func (st *state) keepInSession() {
+	if !st.keep || !st.has {
+		return
+	}
+	s := session.From(st.r)
+	if s == nil {
+		return
+	}
+	// A value of the same secret, bare or masked (as Django 3.2 stores
+	// it), is left as it is.
+	var v string
+	var held [SecretLength]byte
+	if found, err := s.Get(SessionKey, &v); err == nil && found && decode(&held, v) == formatOK && held == st.secret {
+		return
+	}
+	if err := s.Set(SessionKey, string(st.secret[:])); err != nil {
+		st.g.logger.LogAttrs(st.r.Context(), slog.LevelError,
+			"csrf: cannot put the csrf secret back in the session; the tokens of this response will not verify",
+			slog.Any("error", err))
+	}
 }

@@ -53,7 +53,11 @@ func Token(r *http.Request) string {
 			return ""
 		}
 	}
-	if !g.useSession {
+	if g.useSession {
+		// The session must still hold this secret when the response goes
+		// out, whatever the handler does to the session afterwards.
+		st.keep = true
+	} else {
 		st.send = true
 		if st.fresh && st.out && !st.sent {
 			g.logger.LogAttrs(r.Context(), slog.LevelError,
