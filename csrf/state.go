@@ -8,6 +8,7 @@ import (
 
 	"github.com/tetherweb/tether/cookie"
 	"github.com/tetherweb/tether/internal/hookwriter"
+	"github.com/tetherweb/tether/internal/vary"
 	"github.com/tetherweb/tether/proxy"
 	"github.com/tetherweb/tether/session"
 )
@@ -148,12 +149,7 @@ func (st *state) before(int) {
 			slog.String("error", err.Error()))
 		return
 	}
-	for _, v := range h["Vary"] {
-		if v == "Cookie" {
-			return
-		}
-	}
-	h.Add("Vary", "Cookie")
+	vary.Cookie(h)
 }
 
 // keepInSession runs, with UseSession, just before the headers go out,
