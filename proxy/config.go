@@ -1,7 +1,9 @@
 package proxy
 
 import (
+	"errors"
 	"fmt"
+	"log/slog"
 	"net/netip"
 	"strings"
 )
@@ -37,6 +39,34 @@ type Config struct {
 	// Enable only what your proxy overwrites on every request: a header
 	// the proxy passes through unchanged is the client's word.
 	Headers Headers
+	// AllowedHosts lists the host names the site answers to (Django's
+	// ALLOWED_HOSTS). The public host of a request (Info.Host: the Host
+	// header, or the host a trusted proxy reported) flows into Origin and
+	// so into the CSRF origin checks, into the HTTPS redirect and into
+	// every absolute URL an application builds (password-reset links,
+	// cache keys). Answering any host lets DNS rebinding reach the site
+	// from a browser, and a forged Host poison those links and caches.
+	// With a list, the Middleware answers 400 Bad Request to a request
+	// for any other host, before the application sees it.
+	//
+	// Entries: "example.com" (that name, any port), "example.com:8443"
+	// (that port only), ".example.com" (example.com and all its
+	// subdomains), IP literals ("203.0.113.5", "[2001:db8::1]" or
+	// "2001:db8::1"), and "*" (any valid host: no protection, for a
+	// front proxy that checks the Host itself). Case and one trailing dot
+	// do not matter. Schemes, paths, white space and "*.example.com" are
+	// configuration errors: New's error says what to write instead. See
+	// Proxy.Allowed for the matching rules.
+	//
+	// Empty (the default) means no check at all, so development on
+	// localhost needs no setting. A deployment should set it; secure.Check
+	// warns when it is empty (security.W020) or "*". When it is set,
+	// development hosts must be listed too ("localhost", "127.0.0.1",
+	// "[::1]"): nothing is allowed implicitly.
+	AllowedHosts []string
+	// Logger receives a warning for every request refused for its host
+	// (default slog.Default()).
+	Logger *slog.Logger
 }
 
 // Proxy answers the questions of this package for requests under a
@@ -44,20 +74,39 @@ type Config struct {
 type Proxy struct {
 	trusted []netip.Prefix
 	headers Headers
+	allowed []hostPattern // empty: no Host check
+	logger  *slog.Logger
 }
 
-// New validates c and returns its Proxy.
+// New validates c and returns its Proxy. Every invalid Trusted or
+// AllowedHosts entry is reported, joined with errors.Join.
 func New(c Config) (*Proxy, error) {
-	p := &Proxy{headers: c.Headers}
+	p := &Proxy{headers: c.Headers, logger: c.Logger}
 	if p.headers == 0 {
 		p.headers = XForwarded
 	}
+	if p.logger == nil {
+		p.logger = slog.Default()
+	}
+	var errs []error
 	for _, s := range c.Trusted {
 		pfx, err := parseTrusted(s)
 		if err != nil {
-			return nil, err
+			errs = append(errs, err)
+			continue
 		}
 		p.trusted = append(p.trusted, pfx)
+	}
+	for _, s := range c.AllowedHosts {
+		hp, err := compileAllowedHost(s)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		p.allowed = append(p.allowed, hp)
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
 	}
 	return p, nil
 }

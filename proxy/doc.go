@@ -13,9 +13,22 @@
 // consulted: it is empty on server requests, and guessing from it was the
 // root of two 2025 CSRF bypasses in Go libraries.
 //
+// The public host is also checked against Config.AllowedHosts, Django's
+// ALLOWED_HOSTS: it ends up in Origin (the CSRF checks), the HTTPS
+// redirect and every absolute URL the application builds, so a Host
+// header the site does not own must not get that far (DNS rebinding,
+// poisoned password-reset links and caches). With the list set, the
+// middleware answers any other host with 400 Bad Request; Proxy.Allowed
+// is the same test for other frameworks. The list is empty by default,
+// which checks nothing, so that development on localhost needs no
+// setting; set it for every deployment.
+//
 // Install the middleware once, outermost:
 //
-//	p, err := proxy.New(proxy.Config{Trusted: []string{"10.0.0.0/8"}})
+//	p, err := proxy.New(proxy.Config{
+//		Trusted:      []string{"10.0.0.0/8"},
+//		AllowedHosts: []string{"example.com", ".example.com"},
+//	})
 //	handler = p.Middleware(handler)
 //
 // and every part of tether (Secure cookies, the HTTPS redirect, HSTS, the

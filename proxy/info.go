@@ -2,6 +2,7 @@ package proxy
 
 import (
 	"context"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/netip"
@@ -44,11 +45,48 @@ type ctxKey struct{}
 
 // Middleware resolves each request once and keeps the answer in its
 // context for IsHTTPS, Origin, ClientIP and From.
+//
+// With Config.AllowedHosts set, a request whose public host (Info.Host,
+// after trusted forwarding) is not allowed (see Allowed), or is not a
+// valid host at all, is answered 400 Bad Request and never reaches next:
+// plain text, Cache-Control: no-store (a shared cache must not keep the
+// refusal for the real host), and one warning logged with the host.
+// Install the Middleware outermost, so that nothing runs for such a
+// request. Without AllowedHosts the Middleware refuses nothing.
 func (p *Proxy) Middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		info := p.Resolve(r)
+		// The length test keeps the request path of a Proxy without
+		// AllowedHosts what it was: no check, no extra work.
+		if len(p.allowed) > 0 && !p.allowedHost(info.Host) {
+			p.refuseHost(w, r, info)
+			return
+		}
 		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), ctxKey{}, &info)))
 	})
+}
+
+// refuseHost answers a request for a host not allowed: Django's
+// DisallowedHost, a 400 whose log line names the host to add if it is
+// the site's own.
+func (p *Proxy) refuseHost(w http.ResponseWriter, r *http.Request, info Info) {
+	host := info.Host
+	if host == "" {
+		// Not a valid host (an invalid forwarded host is ignored, so it
+		// is the Host header's): log what was sent, bounded, as the
+		// header may be as long as the server's limit allows.
+		host = r.Host
+		if len(host) > 256 {
+			host = host[:256] + "..."
+		}
+	}
+	p.logger.LogAttrs(r.Context(), slog.LevelWarn,
+		"proxy: host not allowed; if it is the site's own, add it to proxy.Config.AllowedHosts",
+		slog.String("host", host), slog.String("client", info.ClientIP.String()),
+		slog.String("method", r.Method), slog.String("path", r.URL.Path))
+	h := w.Header()
+	h.Set("Cache-Control", "no-store")
+	http.Error(w, "400 Bad Request: unknown host", http.StatusBadRequest)
 }
 
 // From returns the request's Info: the one the Middleware resolved, or,

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -31,8 +32,8 @@ const (
 
 // Deployment is what an application configured, for Check. A nil field is
 // a part the application does not use; its checks are skipped, except
-// Secure and CSRF, whose absence is itself a warning (security.W001,
-// security.W003).
+// Secure, Proxy and CSRF, whose absence is itself a warning
+// (security.W001, security.W020, security.W003).
 //
 // Check only reads the fields; call it at start-up, after configuring the
 // parts and before serving (a session.Manager fills its defaults when its
@@ -41,7 +42,9 @@ type Deployment struct {
 	// Secure is the Options of the Guard in front of the application; nil
 	// means no Guard (security.W001).
 	Secure *Options
-	// Proxy is the trusted-proxy setting; nil trusts nobody.
+	// Proxy is the trusted-proxy setting; nil trusts nobody and checks no
+	// Host, which is itself a warning (security.W020): a deployment
+	// should name its hosts in proxy.Config.AllowedHosts.
 	Proxy *proxy.Proxy
 	// Session is the session manager, if the application has sessions.
 	Session *session.Manager
@@ -67,7 +70,8 @@ type Deployment struct {
 //
 // The checks (IDs as in Django unless "tether."):
 //
-//	security.W001  no Guard (Deployment.Secure is nil)
+//	security.W001  no Guard (Deployment.Secure is nil), so none of its headers, X-Frame-Options included
+//	security.W002  X-Frame-Options omitted (FrameOptions is secure.Omit): no clickjacking protection
 //	security.W003  no CSRF protection (Deployment.CSRF is nil)
 //	security.W004  HSTS off
 //	security.W005  HSTS without includeSubDomains
@@ -77,12 +81,14 @@ type Deployment struct {
 //	security.W012  session cookie not Secure
 //	security.W015  session cookie readable by JavaScript (not HttpOnly)
 //	security.W018  Debug on
+//	security.W019  X-Frame-Options SAMEORIGIN rather than DENY
+//	security.W020  no Host check: proxy.Config.AllowedHosts empty, or Deployment.Proxy nil
 //	security.W021  HSTS without preload
 //	security.W022  Referrer-Policy omitted
 //	security.E023  invalid Referrer-Policy
 //	security.E024  invalid Cross-Origin-Opener-Policy
 //	security.W025  a fallback secret key fails the W009 test
-//	tether.E001    invalid Options (SSLHost, RedirectExempt, HSTSMaxAge): New would fail
+//	tether.E001    invalid Options (SSLHost, RedirectExempt, HSTSMaxAge, FrameOptions): New would fail
 //	tether.E002    invalid csrf.Options: csrf.New would fail
 //	tether.E003    csrf.Options.UseSession without a session Manager: every unsafe request would fail
 //	tether.W001    HSTS max-age under 180 days
@@ -90,6 +96,7 @@ type Deployment struct {
 //	tether.W003    session cookie SameSite=None: sent with cross-site requests
 //	tether.W004    forwarded headers trusted from every address (0.0.0.0/0 or ::/0)
 //	tether.W005    a CSRF trusted origin on plain http://
+//	tether.W008    proxy.Config.AllowedHosts has "*": any Host is accepted
 //
 // Django's W016 (CSRF cookie not Secure) is not given for csrf.Options:
 // the csrf package marks its cookie Secure on every HTTPS response by
@@ -99,7 +106,7 @@ func Check(d Deployment) []Warning {
 	var ws []Warning
 	if d.Secure == nil {
 		ws = append(ws, Warning{ID: "security.W001",
-			Message: "No secure.Guard is in front of the application, so no HTTPS redirect, HSTS, nosniff, Referrer-Policy or Cross-Origin-Opener-Policy.",
+			Message: "No secure.Guard is in front of the application, so no HTTPS redirect, HSTS, nosniff, Referrer-Policy, Cross-Origin-Opener-Policy or X-Frame-Options (clickjacking protection).",
 			Hint:    "Wrap the handler with secure.MustNew(secure.Options{...}).Middleware and pass those Options as Deployment.Secure."})
 	} else {
 		ws = append(ws, checkOptions(*d.Secure)...)
@@ -107,6 +114,7 @@ func Check(d Deployment) []Warning {
 	if d.Proxy != nil && d.Proxy.TrustsEveryone() {
 		ws = append(ws, warnTrustsEveryone)
 	}
+	ws = append(ws, checkAllowedHosts(d.Proxy)...)
 	if d.Session != nil {
 		ws = append(ws, checkSession(d.Session)...)
 	}
@@ -139,6 +147,29 @@ var warnTrustsEveryone = Warning{ID: "tether.W004",
 	Message: "The proxy setting trusts forwarded headers from every address (0.0.0.0/0 or ::/0): any client can claim to be on HTTPS, to be another host or to come from any IP.",
 	Hint:    "List only your reverse proxies' addresses in proxy.Config.Trusted."}
 
+// checkAllowedHosts checks the Host allow-list (Django's W020, for an
+// empty ALLOWED_HOSTS). An empty list is no check: the Host header, which
+// becomes the site's origin, its redirect target and its absolute links,
+// is whatever the client sent. A nil Proxy has no list either.
+func checkAllowedHosts(p *proxy.Proxy) []Warning {
+	hosts := p.AllowedHosts()
+	if len(hosts) == 0 {
+		why := "Deployment.Proxy is nil"
+		if p != nil {
+			why = "proxy.Config.AllowedHosts is empty"
+		}
+		return []Warning{{ID: "security.W020",
+			Message: "AllowedHosts is empty (" + why + "): any Host header is accepted, and it becomes the origin the CSRF checks compare with, the HTTPS redirect's target and the host of every absolute URL the application builds (password-reset links, cached pages), open to Host-header poisoning and DNS rebinding.",
+			Hint:    `List the site's host names in proxy.Config.AllowedHosts (e.g. []string{"example.com", ".example.com"}), install that Proxy's Middleware outermost and pass it as Deployment.Proxy.`}}
+	}
+	if slices.Contains(hosts, "*") {
+		return []Warning{{ID: "tether.W008",
+			Message: `proxy.Config.AllowedHosts contains "*": any valid Host header is accepted, as with no list at all.`,
+			Hint:    `Unless a front proxy already refuses other hosts, list the site's host names instead of "*" (".example.com" for a domain and its subdomains).`}}
+	}
+	return nil
+}
+
 // checkOptions runs the checks of a Guard's Options.
 func checkOptions(o Options) []Warning {
 	var ws []Warning
@@ -151,7 +182,7 @@ func checkOptions(o Options) []Warning {
 		ws = append(ws, Warning{ID: "security.E024", Message: err.Error() + ".",
 			Hint: "Valid values: same-origin, same-origin-allow-popups, noopener-allow-popups, unsafe-none (or secure.Omit)."})
 	}
-	for _, err := range []error{checkHSTS(o.HSTSMaxAge), errOf(checkSSLHost(o.SSLHost)), errOf(newExemptMux(o.RedirectExempt))} {
+	for _, err := range []error{checkHSTS(o.HSTSMaxAge), errOf(checkSSLHost(o.SSLHost)), errOf(newExemptMux(o.RedirectExempt)), errOf(frameHeader(o.FrameOptions))} {
 		if err != nil {
 			ws = append(ws, Warning{ID: "tether.E001", Message: err.Error() + ".", Hint: "secure.New refuses these Options."})
 		}
@@ -168,7 +199,29 @@ func checkOptions(o Options) []Warning {
 	if strings.TrimSpace(o.ReferrerPolicy) == Omit {
 		ws = append(ws, warnNoReferrer("Options.ReferrerPolicy is secure.Omit"))
 	}
+	// Django: W002 when XFrameOptionsMiddleware is missing, W019 when it
+	// is there but X_FRAME_OPTIONS is not DENY.
+	switch v, err := frameHeader(o.FrameOptions); {
+	case err != nil:
+		// tether.E001 above.
+	case v == "":
+		ws = append(ws, warnNoFrameOptions("Options.FrameOptions is secure.Omit"))
+	case v != "DENY":
+		ws = append(ws, warnFrameSameOrigin("Options.FrameOptions is "+v))
+	}
 	return ws
+}
+
+func warnNoFrameOptions(why string) Warning {
+	return Warning{ID: "security.W002",
+		Message: "Pages can be shown in a frame by any site (" + why + "), which can overlay them with its own content and trick users into clicking (clickjacking).",
+		Hint:    "Leave Options.FrameOptions at its default (DENY), or send a Content-Security-Policy frame-ancestors directive naming the sites allowed to frame the pages (browsers then ignore X-Frame-Options)."}
+}
+
+func warnFrameSameOrigin(why string) Warning {
+	return Warning{ID: "security.W019",
+		Message: "X-Frame-Options is SAMEORIGIN, not DENY (" + why + "): the site's pages can still be framed by the site itself, so one page an attacker can put content or script on can frame the others and clickjack them.",
+		Hint:    "Unless the site serves parts of itself in frames on purpose, use DENY (the default)."}
 }
 
 func errOf[T any](_ T, err error) error { return err }

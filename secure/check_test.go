@@ -19,7 +19,7 @@ const goodKey = "kX3v9Qp2Lr8TzW4mN6bY1cH5jF7dS0aG-_eUoPiRtVyBnMlKqZxCwE3"
 func wellConfigured() Deployment {
 	return Deployment{
 		Secure: &Options{SSLRedirect: true, HSTSMaxAge: 365 * 24 * time.Hour, HSTSIncludeSubdomains: true, HSTSPreload: true},
-		Proxy:  proxy.MustNew(proxy.Config{Trusted: []string{"10.0.0.0/8"}}),
+		Proxy:  proxy.MustNew(proxy.Config{Trusted: []string{"10.0.0.0/8"}, AllowedHosts: []string{"example.com", ".example.com"}}),
 		Session: &session.Manager{
 			CookieName: "__Host-sessionid",
 			Cookie:     cookie.Options{Secure: true},
@@ -37,12 +37,12 @@ func TestCheckWellConfigured(t *testing.T) {
 }
 
 func TestCheckZeroDeployment(t *testing.T) {
-	if got := ids(Check(Deployment{})); !slices.Equal(got, []string{"security.W001", "security.W003"}) {
+	if got := ids(Check(Deployment{})); !slices.Equal(got, []string{"security.W001", "security.W003", "security.W020"}) {
 		t.Fatalf("got %v", got)
 	}
 	// The zero Options: Django's defaults, which "check --deploy" flags.
 	got := ids(Check(Deployment{Secure: &Options{}, Session: &session.Manager{}, CSRF: &csrf.Options{}}))
-	want := []string{"security.W004", "security.W008", "security.W012"}
+	want := []string{"security.W004", "security.W008", "security.W012", "security.W020"}
 	if !slices.Equal(got, want) {
 		t.Fatalf("got %v, want %v", got, want)
 	}
@@ -93,8 +93,24 @@ func TestCheckEachProblem(t *testing.T) {
 		}, nil},
 		{"session cookie readable by scripts", func(d *Deployment) { d.Session.Cookie.ScriptReadable = true }, []string{"security.W015"}},
 		{"session SameSite=None", func(d *Deployment) { d.Session.Cookie.SameSite = http.SameSiteNoneMode }, []string{"tether.W003"}},
-		{"proxy trusts everyone", func(d *Deployment) { d.Proxy = proxy.MustNew(proxy.Config{Trusted: []string{"0.0.0.0/0"}}) }, []string{"tether.W004"}},
-		{"proxy trusts every IPv6", func(d *Deployment) { d.Proxy = proxy.MustNew(proxy.Config{Trusted: []string{"10.0.0.1", "::/0"}}) }, []string{"tether.W004"}},
+		{"proxy trusts everyone", func(d *Deployment) {
+			d.Proxy = proxy.MustNew(proxy.Config{Trusted: []string{"0.0.0.0/0"}, AllowedHosts: []string{"example.com"}})
+		}, []string{"tether.W004"}},
+		{"proxy trusts every IPv6", func(d *Deployment) {
+			d.Proxy = proxy.MustNew(proxy.Config{Trusted: []string{"10.0.0.1", "::/0"}, AllowedHosts: []string{"example.com"}})
+		}, []string{"tether.W004"}},
+		{"no AllowedHosts", func(d *Deployment) { d.Proxy = proxy.MustNew(proxy.Config{Trusted: []string{"10.0.0.0/8"}}) }, []string{"security.W020"}},
+		{"no Proxy: no Host check", func(d *Deployment) { d.Proxy = nil }, []string{"security.W020"}},
+		{"AllowedHosts *", func(d *Deployment) {
+			d.Proxy = proxy.MustNew(proxy.Config{AllowedHosts: []string{"example.com", "*"}})
+		}, []string{"tether.W008"}},
+		{"AllowedHosts with development hosts is fine", func(d *Deployment) {
+			d.Proxy = proxy.MustNew(proxy.Config{AllowedHosts: []string{"example.com", "localhost", "[::1]"}})
+		}, nil},
+		{"X-Frame-Options omitted", func(d *Deployment) { d.Secure.FrameOptions = Omit }, []string{"security.W002"}},
+		{"X-Frame-Options SAMEORIGIN", func(d *Deployment) { d.Secure.FrameOptions = "sameorigin" }, []string{"security.W019"}},
+		{"X-Frame-Options DENY spelled out", func(d *Deployment) { d.Secure.FrameOptions = "deny" }, nil},
+		{"X-Frame-Options invalid", func(d *Deployment) { d.Secure.FrameOptions = "ALLOW-FROM https://a.example" }, []string{"tether.E001"}},
 		{"debug", func(d *Deployment) { d.Debug = true }, []string{"security.W018"}},
 		{"no CSRF", func(d *Deployment) { d.CSRF = nil }, []string{"security.W003"}},
 		{"CSRF header-only is fine", func(d *Deployment) { d.CSRF.HeaderOnly = true }, nil},

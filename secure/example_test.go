@@ -21,13 +21,14 @@ func ExampleGuard_Middleware() {
 
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, httptest.NewRequest("GET", "http://example.com/", nil))
-	for _, k := range []string{"X-Content-Type-Options", "Referrer-Policy", "Cross-Origin-Opener-Policy", "Strict-Transport-Security"} {
+	for _, k := range []string{"X-Content-Type-Options", "Referrer-Policy", "Cross-Origin-Opener-Policy", "X-Frame-Options", "Strict-Transport-Security"} {
 		fmt.Printf("%s: %q\n", k, rec.Header().Get(k))
 	}
 	// Output:
 	// X-Content-Type-Options: "nosniff"
 	// Referrer-Policy: "same-origin"
 	// Cross-Origin-Opener-Policy: "same-origin"
+	// X-Frame-Options: "DENY"
 	// Strict-Transport-Security: ""
 }
 
@@ -74,10 +75,35 @@ func ExampleCheck() {
 	// security.W005
 	// security.W009
 	// security.W012
+	// security.W020
 	// security.W021
 	// tether.W001
 	// tether.W004
 	// tether.W005
+}
+
+// A page meant to be embedded elsewhere (a widget) opts out of
+// X-Frame-Options with a nil header, Django's xframe_options_exempt, and
+// names who may frame it with Content-Security-Policy frame-ancestors.
+// Every other page keeps the default DENY.
+func ExampleOptions_frameOptions() {
+	g := secure.MustNew(secure.Options{}) // FrameOptions "" is DENY
+	mux := http.NewServeMux()
+	mux.HandleFunc("/", hello)
+	mux.HandleFunc("/widget", func(w http.ResponseWriter, r *http.Request) {
+		w.Header()["X-Frame-Options"] = nil
+		w.Header().Set("Content-Security-Policy", "frame-ancestors https://partner.example")
+		hello(w, r)
+	})
+	h := g.Middleware(mux)
+	for _, path := range []string{"/", "/widget"} {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest("GET", "https://example.com"+path, nil))
+		fmt.Printf("%s: X-Frame-Options %q, CSP %q\n", path, rec.Header().Get("X-Frame-Options"), rec.Header().Get("Content-Security-Policy"))
+	}
+	// Output:
+	// /: X-Frame-Options "DENY", CSP ""
+	// /widget: X-Frame-Options "", CSP "frame-ancestors https://partner.example"
 }
 
 func ExampleWarning_String() {

@@ -14,6 +14,7 @@ const (
 	headerNosniff  = "X-Content-Type-Options"
 	headerReferrer = "Referrer-Policy"
 	headerCOOP     = "Cross-Origin-Opener-Policy"
+	headerFrame    = "X-Frame-Options"
 )
 
 // Guard is Django's SecurityMiddleware for net/http: the HTTPS redirect
@@ -27,11 +28,12 @@ type Guard struct {
 	nosniff     bool
 	referrer    string // Referrer-Policy value, "" for none
 	coop        string // Cross-Origin-Opener-Policy value, "" for none
+	frame       string // X-Frame-Options value, "" for none
 }
 
 // New validates o and returns its Guard. Every problem is reported, joined
 // with errors.Join: an invalid SSLHost, RedirectExempt pattern,
-// HSTSMaxAge, ReferrerPolicy or CrossOriginOpenerPolicy.
+// HSTSMaxAge, ReferrerPolicy, CrossOriginOpenerPolicy or FrameOptions.
 func New(o Options) (*Guard, error) {
 	g := &Guard{sslRedirect: o.SSLRedirect, nosniff: !o.DisableNosniff, hsts: hstsHeader(o)}
 	var errs []error
@@ -49,6 +51,9 @@ func New(o Options) (*Guard, error) {
 		errs = append(errs, err)
 	}
 	if g.coop, err = openerHeader(o.CrossOriginOpenerPolicy); err != nil {
+		errs = append(errs, err)
+	}
+	if g.frame, err = frameHeader(o.FrameOptions); err != nil {
 		errs = append(errs, err)
 	}
 	if len(errs) > 0 {
@@ -78,8 +83,10 @@ func Middleware(o Options) func(http.Handler) http.Handler {
 // when SSLRedirect is on (see Redirect; 400 when no safe target exists)
 // and otherwise calls next, adding the security headers just before the
 // response's headers go out. As in Django, a header the handler already
-// set is left alone, so a handler can choose its own Referrer-Policy or
-// Cross-Origin-Opener-Policy for one response. The redirect responses get
+// set is left alone, so a handler can choose its own Referrer-Policy,
+// Cross-Origin-Opener-Policy or X-Frame-Options for one response; a
+// header set to nil (w.Header()["X-Frame-Options"] = nil) is neither
+// added nor sent. The redirect responses get
 // the headers too (but no HSTS: they are plain HTTP).
 //
 // The writer handed to next implements Unwrap, so http.ResponseController
@@ -109,14 +116,15 @@ func (g *Guard) Middleware(next http.Handler) http.Handler {
 // SetHeaders adds to h the security headers for r, leaving alone those h
 // already has: Strict-Transport-Security when r is HTTPS
 // (proxy.IsHTTPS) and HSTS is on, X-Content-Type-Options: nosniff,
-// Referrer-Policy and Cross-Origin-Opener-Policy. It is the middleware's
-// header step, available to other frameworks.
+// Referrer-Policy, Cross-Origin-Opener-Policy and X-Frame-Options. It is
+// the middleware's header step, available to other frameworks. It
+// allocates once, whatever the number of headers.
 func (g *Guard) SetHeaders(h http.Header, r *http.Request) {
 	g.setHeaders(h, proxy.IsHTTPS(r))
 }
 
 func (g *Guard) setHeaders(h http.Header, https bool) {
-	var keys, vals [4]string
+	var keys, vals [5]string
 	n := 0
 	add := func(key, v string) {
 		// A header the response already has is left alone (Django's
@@ -138,6 +146,9 @@ func (g *Guard) setHeaders(h http.Header, https bool) {
 	}
 	add(headerReferrer, g.referrer)
 	add(headerCOOP, g.coop)
+	// Django's XFrameOptionsMiddleware: clickjacking protection, on
+	// every response (a redirect or an error page can be framed too).
+	add(headerFrame, g.frame)
 	if n == 0 {
 		return
 	}

@@ -3,6 +3,7 @@ package secure
 import (
 	"errors"
 	"net/http"
+	"net/http/httptest"
 	"slices"
 	"strings"
 	"testing"
@@ -136,6 +137,7 @@ func TestHandlerHeadersWin(t *testing.T) {
 		w.Header().Add("Cross-Origin-Opener-Policy", "unsafe-none")
 		w.Header().Set("Strict-Transport-Security", "max-age=0")
 		w.Header().Set("X-Content-Type-Options", "custom")
+		w.Header().Set("X-Frame-Options", "SAMEORIGIN")
 		w.WriteHeader(http.StatusTeapot)
 	})
 	res := serve(t, proxy.Config{}, o, h, request("GET", "https://example.com/", clientPeer, nil))
@@ -144,6 +146,7 @@ func TestHandlerHeadersWin(t *testing.T) {
 		"Cross-Origin-Opener-Policy": "unsafe-none",
 		"Strict-Transport-Security":  "max-age=0",
 		"X-Content-Type-Options":     "custom",
+		"X-Frame-Options":            "SAMEORIGIN",
 	} {
 		if got := res.Header.Values(k); !slices.Equal(got, []string{v}) {
 			t.Errorf("%s = %q, want only %q", k, got, v)
@@ -170,7 +173,7 @@ func TestHeadersOnEveryPath(t *testing.T) {
 		"nothing": func(http.ResponseWriter, *http.Request) {},
 	} {
 		res := serve(t, proxy.Config{}, Options{HSTSMaxAge: time.Hour}, h, request("GET", "https://example.com/", clientPeer, nil))
-		for _, k := range []string{"Strict-Transport-Security", "X-Content-Type-Options", "Referrer-Policy", "Cross-Origin-Opener-Policy"} {
+		for _, k := range []string{"Strict-Transport-Security", "X-Content-Type-Options", "Referrer-Policy", "Cross-Origin-Opener-Policy", "X-Frame-Options"} {
 			if res.Header.Get(k) == "" {
 				t.Errorf("%s: no %s", name, k)
 			}
@@ -192,18 +195,19 @@ func TestNewReportsEveryError(t *testing.T) {
 		HSTSMaxAge:              -time.Second,
 		ReferrerPolicy:          "nope",
 		CrossOriginOpenerPolicy: "nope",
+		FrameOptions:            "nope",
 	})
 	if err == nil {
 		t.Fatal("no error")
 	}
-	for _, part := range []string{"SSLHost", "RedirectExempt", "HSTSMaxAge", "ReferrerPolicy", "CrossOriginOpenerPolicy"} {
+	for _, part := range []string{"SSLHost", "RedirectExempt", "HSTSMaxAge", "ReferrerPolicy", "CrossOriginOpenerPolicy", "FrameOptions"} {
 		if !strings.Contains(err.Error(), part) {
 			t.Errorf("error %q does not mention %s", err, part)
 		}
 	}
 	var joined interface{ Unwrap() []error }
-	if !errors.As(err, &joined) || len(joined.Unwrap()) != 5 {
-		t.Errorf("want 5 joined errors, got %v", err)
+	if !errors.As(err, &joined) || len(joined.Unwrap()) != 6 {
+		t.Errorf("want 6 joined errors, got %v", err)
 	}
 	for _, h := range []string{"example.com/x", "user@example.com", "example.com?x", "exa mple.com", ":443"} {
 		if _, err := New(Options{SSLHost: h}); err == nil {
@@ -230,4 +234,101 @@ func TestMiddlewarePanicsOnBadOptions(t *testing.T) {
 		}
 	}()
 	Middleware(Options{ReferrerPolicy: "nope"})
+}
+
+// X-Frame-Options (Django's XFrameOptionsMiddleware): DENY by default,
+// SAMEORIGIN on request, none with Omit; other values are configuration
+// errors, ALLOW-FROM with a pointer to CSP frame-ancestors.
+func TestFrameOptions(t *testing.T) {
+	for _, tc := range []struct {
+		setting, want string
+	}{
+		{"", "DENY"},
+		{"DENY", "DENY"},
+		{" deny ", "DENY"},
+		{"SAMEORIGIN", "SAMEORIGIN"},
+		{"sameOrigin", "SAMEORIGIN"},
+		{Omit, ""},
+	} {
+		for _, target := range []string{"http://example.com/", "https://example.com/"} {
+			res := serve(t, proxy.Config{}, Options{FrameOptions: tc.setting}, nil, request("GET", target, clientPeer, nil))
+			if got := res.Header.Values("X-Frame-Options"); tc.want == "" && len(got) != 0 || tc.want != "" && !slices.Equal(got, []string{tc.want}) {
+				t.Errorf("%q on %s: X-Frame-Options %q, want %q", tc.setting, target, got, tc.want)
+			}
+		}
+	}
+	for bad, says := range map[string]string{
+		"ALLOW-FROM https://a.example": "frame-ancestors",
+		"allowall":                     "not DENY or SAMEORIGIN",
+		"DENY, SAMEORIGIN":             "not DENY or SAMEORIGIN",
+		"none":                         "not DENY or SAMEORIGIN",
+	} {
+		_, err := New(Options{FrameOptions: bad})
+		if err == nil || !strings.Contains(err.Error(), "FrameOptions") || !strings.Contains(err.Error(), says) {
+			t.Errorf("FrameOptions %q: error %v, want one saying %q", bad, err, says)
+		}
+	}
+}
+
+// Redirects and the 400 of an unredirectable request can be framed as
+// well as pages: they carry X-Frame-Options too.
+func TestFrameOptionsOnRedirects(t *testing.T) {
+	for _, r := range []*http.Request{
+		request("GET", "http://example.com/x", clientPeer, nil),
+		func() *http.Request {
+			r := request("GET", "http://example.com/x", clientPeer, nil)
+			r.Host = ""
+			return r
+		}(),
+	} {
+		res := serve(t, proxy.Config{}, Options{SSLRedirect: true}, nil, r)
+		if res.StatusCode != http.StatusMovedPermanently && res.StatusCode != http.StatusBadRequest {
+			t.Fatalf("status %d", res.StatusCode)
+		}
+		if got := res.Header.Get("X-Frame-Options"); got != "DENY" {
+			t.Errorf("%d response: X-Frame-Options %q", res.StatusCode, got)
+		}
+	}
+}
+
+// A handler exempts one response (Django's xframe_options_exempt) with a
+// nil header value: the Guard adds nothing and net/http writes nothing,
+// over a real connection too.
+func TestFrameOptionsExempt(t *testing.T) {
+	g := MustNew(Options{})
+	srv := httptest.NewServer(g.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/embed" {
+			w.Header()["X-Frame-Options"] = nil
+		}
+		w.Write([]byte("ok"))
+	})))
+	defer srv.Close()
+	for path, want := range map[string][]string{"/embed": nil, "/page": {"DENY"}} {
+		res, err := srv.Client().Get(srv.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if got := res.Header.Values("X-Frame-Options"); !slices.Equal(got, want) {
+			t.Errorf("%s: X-Frame-Options %q, want %q", path, got, want)
+		}
+		if res.Header.Get("X-Content-Type-Options") != "nosniff" {
+			t.Errorf("%s: the other headers are gone", path)
+		}
+	}
+}
+
+// SetHeaders allocates once, for all five headers (go test -bench
+// SetHeaders reports the same).
+func TestSetHeadersAllocatesOnce(t *testing.T) {
+	g := MustNew(Options{HSTSMaxAge: time.Hour})
+	r := request("GET", "https://example.com/", clientPeer, nil)
+	h := http.Header{}
+	n := testing.AllocsPerRun(100, func() {
+		clear(h)
+		g.SetHeaders(h, r)
+	})
+	if n != 1 || len(h) != 5 {
+		t.Fatalf("%v allocations for %d headers, want 1 for 5", n, len(h))
+	}
 }

@@ -7,20 +7,22 @@ import (
 	"time"
 )
 
-// Omit, as Options.ReferrerPolicy or Options.CrossOriginOpenerPolicy, sends
-// no such header (Django's None).
+// Omit, as Options.ReferrerPolicy, Options.CrossOriginOpenerPolicy or
+// Options.FrameOptions, sends no such header (Django's None).
 const Omit = "omit"
 
 // Default header values: Django's.
 const (
 	DefaultReferrerPolicy          = "same-origin"
 	DefaultCrossOriginOpenerPolicy = "same-origin"
+	DefaultFrameOptions            = "DENY"
 )
 
 // Options configures a Guard. The zero value is Django's default
-// SecurityMiddleware: nosniff, Referrer-Policy and
-// Cross-Origin-Opener-Policy "same-origin", no HSTS and no HTTPS redirect.
-// Options is a plain value; New copies what it needs.
+// SecurityMiddleware and XFrameOptionsMiddleware: nosniff,
+// Referrer-Policy and Cross-Origin-Opener-Policy "same-origin",
+// X-Frame-Options: DENY, no HSTS and no HTTPS redirect. Options is a
+// plain value; New copies what it needs.
 type Options struct {
 	// SSLRedirect sends plain-HTTP requests to the same URL on https://
 	// (Django's SECURE_SSL_REDIRECT): 301 Moved Permanently for GET, HEAD,
@@ -72,6 +74,21 @@ type Options struct {
 	// (default "same-origin"; Omit for none): same-origin,
 	// same-origin-allow-popups, noopener-allow-popups or unsafe-none.
 	CrossOriginOpenerPolicy string
+	// FrameOptions is the X-Frame-Options header, Django's
+	// XFrameOptionsMiddleware and X_FRAME_OPTIONS: "DENY" (the default)
+	// forbids every site, this one included, to show the pages in a
+	// frame, so that no other site can overlay them with its own and
+	// trick users into clicking (clickjacking); "SAMEORIGIN" lets the
+	// site frame its own pages; Omit sends none. Case does not matter.
+	// The obsolete "ALLOW-FROM uri" is refused: browsers ignore it, so a
+	// site must use a Content-Security-Policy frame-ancestors directive
+	// to name the sites allowed to frame it (browsers then ignore
+	// X-Frame-Options). As with the other headers, a value the handler
+	// sets is kept; to let one response be framed (Django's
+	// xframe_options_exempt), a handler sets
+	// w.Header()["X-Frame-Options"] = nil before writing: a nil value
+	// keeps the Guard from adding the header and net/http writes none.
+	FrameOptions string
 }
 
 // referrerPolicies are the tokens of the Referrer Policy specification,
@@ -129,6 +146,23 @@ func openerHeader(s string) (string, error) {
 		return v, nil
 	}
 	return "", fmt.Errorf("secure: CrossOriginOpenerPolicy %q is not one of same-origin, same-origin-allow-popups, noopener-allow-popups, unsafe-none", s)
+}
+
+// frameHeader returns the X-Frame-Options value for setting s: the
+// default for "", "" for Omit, "DENY" or "SAMEORIGIN" in Django's upper
+// case.
+func frameHeader(s string) (string, error) {
+	switch v := strings.ToUpper(strings.TrimSpace(s)); {
+	case v == "":
+		return DefaultFrameOptions, nil
+	case v == strings.ToUpper(Omit):
+		return "", nil
+	case v == "DENY", v == "SAMEORIGIN":
+		return v, nil
+	case strings.HasPrefix(v, "ALLOW-FROM"):
+		return "", fmt.Errorf("secure: FrameOptions %q: browsers ignore ALLOW-FROM; send a Content-Security-Policy frame-ancestors directive naming the allowed sites, and set FrameOptions to secure.Omit or leave it DENY (browsers then follow the CSP)", s)
+	}
+	return "", fmt.Errorf("secure: FrameOptions %q is not DENY or SAMEORIGIN (or secure.Omit)", s)
 }
 
 // checkSSLHost validates SSLHost: a host name or IP literal with an

@@ -3,6 +3,7 @@ package secure
 import (
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/tetherweb/tether/session"
@@ -37,6 +38,8 @@ type Site struct {
 //	security.W006  no "X-Content-Type-Options: nosniff"
 //	security.W022  no Referrer-Policy; security.E023 an invalid one
 //	security.E024  an invalid Cross-Origin-Opener-Policy (none at all is Django's default for "off", not a warning)
+//	security.W002  no clickjacking protection: no X-Frame-Options browsers obey and no Content-Security-Policy frame-ancestors
+//	security.W019  X-Frame-Options SAMEORIGIN rather than DENY (without frame-ancestors, which browsers would follow instead)
 //	security.W012  the session cookie without Secure; security.W015 without HttpOnly
 //	security.W016  the CSRF cookie without Secure
 //	tether.W003    the session cookie with SameSite=None
@@ -150,7 +153,64 @@ func checkHeaders(r *http.Response) []Warning {
 				Hint: "Valid values: same-origin, same-origin-allow-popups, noopener-allow-popups, unsafe-none."})
 		}
 	}
+	ws = append(ws, checkFraming(h)...)
 	return ws
+}
+
+// checkFraming checks the clickjacking protection of a response the way
+// browsers apply it (the HTML standard's "check a navigation response's
+// adherence to X-Frame-Options"): an enforced Content-Security-Policy
+// with a frame-ancestors directive decides alone and X-Frame-Options is
+// then ignored; otherwise the X-Frame-Options values (all headers, split
+// on commas, case-insensitive, duplicates counting once) must be one
+// value, DENY or SAMEORIGIN; several different values that include
+// DENY, SAMEORIGIN or ALLOWALL forbid every frame; anything else
+// (ALLOW-FROM, which browsers dropped, or an unknown word) protects
+// nothing.
+func checkFraming(h http.Header) []Warning {
+	if hasFrameAncestors(h.Values("Content-Security-Policy")) {
+		return nil
+	}
+	var set []string
+	for _, v := range h.Values(headerFrame) {
+		for part := range strings.SplitSeq(v, ",") {
+			if part = strings.ToLower(strings.TrimSpace(part)); part != "" && !slices.Contains(set, part) {
+				set = append(set, part)
+			}
+		}
+	}
+	switch {
+	case len(set) == 0:
+		return []Warning{warnNoFrameOptions("the response has no X-Frame-Options header and no Content-Security-Policy frame-ancestors directive")}
+	case len(set) > 1:
+		if slices.Contains(set, "deny") || slices.Contains(set, "sameorigin") || slices.Contains(set, "allowall") {
+			return nil // conflicting values: browsers refuse every frame
+		}
+	case set[0] == "deny":
+		return nil
+	case set[0] == "sameorigin":
+		return []Warning{warnFrameSameOrigin("the response's X-Frame-Options")}
+	}
+	return []Warning{warnNoFrameOptions(fmt.Sprintf("X-Frame-Options %q is not a value browsers obey, and there is no Content-Security-Policy frame-ancestors directive", strings.Join(h.Values(headerFrame), ", ")))}
+}
+
+// hasFrameAncestors reports whether Content-Security-Policy header values
+// (each a comma-separated list of policies, each a ";"-separated list of
+// directives) have a frame-ancestors directive. Content-Security-Policy-
+// Report-Only does not count: it enforces nothing.
+func hasFrameAncestors(policies []string) bool {
+	for _, v := range policies {
+		for policy := range strings.SplitSeq(v, ",") {
+			for directive := range strings.SplitSeq(policy, ";") {
+				// The name is the first token; "frame-ancestors" alone
+				// is an empty source list, which is 'none'.
+				if f := strings.Fields(directive); len(f) > 0 && strings.EqualFold(f[0], "frame-ancestors") {
+					return true
+				}
+			}
+		}
+	}
+	return false
 }
 
 // checkCookie checks one Set-Cookie.

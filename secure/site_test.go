@@ -18,15 +18,21 @@ func response(status int, header ...string) *http.Response {
 	return &http.Response{StatusCode: status, Status: http.StatusText(status), Header: h, Request: &http.Request{URL: u}}
 }
 
-// goodHeaders are the headers of a well-configured HTTPS response.
-var goodHeaders = []string{
-	"Strict-Transport-Security", "max-age=31536000; includeSubDomains; preload",
-	"X-Content-Type-Options", "nosniff",
-	"Referrer-Policy", "same-origin",
-	"Cross-Origin-Opener-Policy", "same-origin",
-	"Set-Cookie", "sessionid=abc; Path=/; HttpOnly; Secure; SameSite=Lax",
-	"Set-Cookie", "csrftoken=def; Path=/; Secure; SameSite=Lax",
-}
+// securityHeaders are the security headers of a well-configured HTTPS
+// response, goodHeaders the same with its cookies.
+var (
+	securityHeaders = []string{
+		"Strict-Transport-Security", "max-age=31536000; includeSubDomains; preload",
+		"X-Content-Type-Options", "nosniff",
+		"Referrer-Policy", "same-origin",
+		"Cross-Origin-Opener-Policy", "same-origin",
+		"X-Frame-Options", "DENY",
+	}
+	goodHeaders = append(slices.Clip(securityHeaders),
+		"Set-Cookie", "sessionid=abc; Path=/; HttpOnly; Secure; SameSite=Lax",
+		"Set-Cookie", "csrftoken=def; Path=/; Secure; SameSite=Lax",
+	)
+)
 
 func TestCheckSiteWellConfigured(t *testing.T) {
 	s := Site{
@@ -84,6 +90,18 @@ func TestCheckSiteProblems(t *testing.T) {
 		{"no COOP is fine", nil, with("Cross-Origin-Opener-Policy", ""), nil},
 		{"COOP with report-to", nil, with("Cross-Origin-Opener-Policy", `same-origin; report-to="coop"`), nil},
 		{"invalid COOP", nil, with("Cross-Origin-Opener-Policy", "same-site"), []string{"security.E024"}},
+		{"no X-Frame-Options", nil, with("X-Frame-Options", ""), []string{"security.W002"}},
+		{"X-Frame-Options SAMEORIGIN", nil, with("X-Frame-Options", "SAMEORIGIN"), []string{"security.W019"}},
+		{"X-Frame-Options lower case", nil, with("X-Frame-Options", "deny"), nil},
+		{"X-Frame-Options repeated", nil, with("X-Frame-Options", "DENY, deny"), nil},
+		{"X-Frame-Options conflicting values forbid every frame", nil, with("X-Frame-Options", "SAMEORIGIN, DENY"), nil},
+		{"X-Frame-Options ALLOW-FROM is ignored by browsers", nil, with("X-Frame-Options", "ALLOW-FROM https://a.example"), []string{"security.W002"}},
+		{"X-Frame-Options unknown values", nil, with("X-Frame-Options", "yes, please"), []string{"security.W002"}},
+		{"CSP frame-ancestors instead", nil, with("X-Frame-Options", "", "Content-Security-Policy", "default-src 'self'; Frame-Ancestors 'none'"), nil},
+		{"CSP frame-ancestors overrides SAMEORIGIN", nil, with("X-Frame-Options", "SAMEORIGIN", "Content-Security-Policy", "frame-ancestors 'self'"), nil},
+		{"CSP frame-ancestors in a second policy", nil, with("X-Frame-Options", "", "Content-Security-Policy", "default-src 'self', frame-ancestors\t'none'"), nil},
+		{"CSP without frame-ancestors", nil, with("X-Frame-Options", "", "Content-Security-Policy", "default-src 'self'; script-src frame-ancestors"), []string{"security.W002"}},
+		{"CSP report-only frame-ancestors enforces nothing", nil, with("X-Frame-Options", "", "Content-Security-Policy-Report-Only", "frame-ancestors 'none'"), []string{"security.W002"}},
 		{"session cookie not Secure", nil, with("Set-Cookie", "sessionid=abc; HttpOnly"), []string{"security.W012"}},
 		{"session cookie not HttpOnly", nil, with("Set-Cookie", "__Host-sessionid=abc; Secure; Path=/"), []string{"security.W015"}},
 		{"session cookie SameSite=None", nil, with("Set-Cookie", "sessionid=abc; Secure; HttpOnly; SameSite=None"), []string{"tether.W003"}},
@@ -119,7 +137,7 @@ func TestCheckSiteCookiesEverywhere(t *testing.T) {
 func TestCheckSitePrefixedNamesAndOmit(t *testing.T) {
 	for _, name := range []string{"__Host-sessionid", "__Secure-sessionid"} {
 		ws := CheckSite(Site{
-			HTTPS:         []*http.Response{response(200, append(goodHeaders[:8:8], "Set-Cookie", name+"=abc; Secure; Path=/")...)},
+			HTTPS:         []*http.Response{response(200, append(slices.Clip(securityHeaders), "Set-Cookie", name+"=abc; Secure; Path=/")...)},
 			SessionCookie: name,
 		})
 		if got := ids(ws); !slices.Equal(got, []string{"security.W015"}) {
@@ -127,14 +145,14 @@ func TestCheckSitePrefixedNamesAndOmit(t *testing.T) {
 		}
 	}
 	ws := CheckSite(Site{
-		HTTPS:      []*http.Response{response(200, append(goodHeaders[:10:10], "Set-Cookie", "__Host-csrftoken=abc; Path=/")...)},
+		HTTPS:      []*http.Response{response(200, append(slices.Clip(securityHeaders), "Set-Cookie", "sessionid=abc; Path=/; HttpOnly; Secure; SameSite=Lax", "Set-Cookie", "__Host-csrftoken=abc; Path=/")...)},
 		CSRFCookie: "__Host-csrftoken",
 	})
 	if got := ids(ws); !slices.Equal(got, []string{"security.W016"}) {
 		t.Errorf("csrf cookie without Secure: got %v", got)
 	}
 	h := append([]string(nil), goodHeaders...)
-	h[5] = "omit"
+	h[slices.Index(h, "Referrer-Policy")+1] = "omit"
 	if got := ids(CheckSite(Site{HTTPS: []*http.Response{response(200, h...)}})); !slices.Equal(got, []string{"security.E023"}) {
 		t.Errorf("Referrer-Policy: omit: got %v", got)
 	}

@@ -31,7 +31,9 @@ Checks a deployed site and its secret key, like Django's "check --deploy",
 with the checks of package secure (secure.CheckSite, secure.CheckSecretKey).
 
 Each https:// URL is fetched (redirects not followed) and its security
-headers and Set-Cookie attributes are checked. The site's plain-HTTP URL
+headers (HSTS, nosniff, Referrer-Policy, Cross-Origin-Opener-Policy,
+X-Frame-Options or a Content-Security-Policy frame-ancestors directive)
+and Set-Cookie attributes are checked. The site's plain-HTTP URL
 (an http:// URL given, else --http-url, else the first https:// URL with
 scheme http and the default port) must redirect permanently to https://;
 when no https:// URL is given, the redirect's target is checked. Point the

@@ -111,6 +111,7 @@ func TestCheckDeployReportsErrorsFirst(t *testing.T) {
 		w.Header().Set("X-Content-Type-Options", "nosniff")
 		w.Header().Set("Referrer-Policy", "sometimes")
 		w.Header().Set("Cross-Origin-Opener-Policy", "same-origin")
+		w.Header().Set("X-Frame-Options", "DENY")
 		http.SetCookie(w, &http.Cookie{Name: "tracker", Value: "1", SameSite: http.SameSiteNoneMode})
 	}))
 	t.Cleanup(srv.Close)
@@ -193,5 +194,44 @@ func TestCheckUsageErrors(t *testing.T) {
 	code, _, errs := runCLI(t, "help")
 	if code != 0 || !strings.Contains(errs, "check") {
 		t.Fatalf("help does not list check: %q", errs)
+	}
+}
+
+// A page that can be framed by any site is a clickjacking warning
+// (security.W002), SAMEORIGIN a milder one (security.W019); a CSP
+// frame-ancestors directive is protection enough without X-Frame-Options.
+func TestCheckDeployFraming(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		o    secure.Options
+		csp  string
+		want string // the warning's start, "" for none
+	}{
+		{"X-Frame-Options omitted", secure.Options{FrameOptions: secure.Omit}, "",
+			"?: (security.W002) Pages can be shown in a frame by any site (the response has no X-Frame-Options header and no Content-Security-Policy frame-ancestors directive)"},
+		{"SAMEORIGIN", secure.Options{FrameOptions: "SAMEORIGIN"}, "", "?: (security.W019) X-Frame-Options is SAMEORIGIN, not DENY"},
+		{"frame-ancestors instead", secure.Options{FrameOptions: secure.Omit}, "frame-ancestors 'none'", ""},
+		{"default DENY", secure.Options{}, "", ""},
+	} {
+		o := goodOptions
+		o.FrameOptions = tc.o.FrameOptions
+		page := http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+			if tc.csp != "" {
+				w.Header().Set("Content-Security-Policy", tc.csp)
+			}
+			w.Write([]byte("page"))
+		})
+		srv := httptest.NewTLSServer(secure.MustNew(o).Middleware(page))
+		code, out, errs := runCLI(t, "check", "--deploy", "--insecure", "--no-http", srv.URL)
+		srv.Close()
+		if tc.want == "" {
+			if code != 0 {
+				t.Errorf("%s: exit %d\nstdout:\n%s\nstderr:\n%s", tc.name, code, out, errs)
+			}
+			continue
+		}
+		if code != 1 || !strings.Contains(out, tc.want) || !strings.Contains(out, "System check identified 1 issue.") {
+			t.Errorf("%s: exit %d, want 1 and %q:\n%s", tc.name, code, tc.want, out)
+		}
 	}
 }
