@@ -28,6 +28,7 @@ func TestIndexCountsVisitsAndSetsHeaders(t *testing.T) {
 				"X-Content-Type-Options":     "nosniff",
 				"Referrer-Policy":            "same-origin",
 				"Cross-Origin-Opener-Policy": "same-origin",
+				"X-Frame-Options":            "DENY",
 			} {
 				if got := resp.Header.Get(h); got != want {
 					t.Errorf("%s: %q, want %q", h, got, want)

@@ -43,6 +43,6 @@ func main() {
 		messages.Success(r, "Saved, "+r.FormValue("name")+".")
 		http.Redirect(w, r, "/", http.StatusSeeOther)
 	})
-	headers := secure.Middleware(secure.Options{}) // nosniff, Referrer-Policy, COOP; HSTS when you say so
+	headers := secure.Middleware(secure.Options{}) // nosniff, Referrer-Policy, COOP, X-Frame-Options; HSTS when you say so
 	http.ListenAndServe("localhost:8000", headers(sessions.Middleware(flashes.Middleware(protect(mux)))))
 }
