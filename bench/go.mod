@@ -6,7 +6,9 @@ require (
 	github.com/alexedwards/scs/redisstore v0.0.0-20251002162104-209de6e426de
 	github.com/alexedwards/scs/v2 v2.9.0
 	github.com/gomodule/redigo v1.9.3
+	github.com/gorilla/csrf v1.7.3
 	github.com/gorilla/sessions v1.4.0
+	github.com/justinas/nosurf v1.2.0
 	github.com/redis/go-redis/v9 v9.23.0
 	github.com/tetherweb/tether v0.0.0
 )

@@ -97,6 +97,18 @@ func (rw *responseWriter) Write(p []byte) (int, error) {
 	return rw.ResponseWriter.Write(p)
 }
 
+// WriteString is Write for strings, without copying s when the underlying
+// writer has WriteString too.
+func (rw *responseWriter) WriteString(s string) (int, error) {
+	if !rw.wroteHeader {
+		rw.WriteHeader(http.StatusOK)
+	}
+	if rw.failed {
+		return 0, errResponseReplaced
+	}
+	return io.WriteString(rw.ResponseWriter, s)
+}
+
 // ReadFrom lets io.Copy use the underlying writer's sendfile path.
 func (rw *responseWriter) ReadFrom(r io.Reader) (int64, error) {
 	if !rw.wroteHeader {

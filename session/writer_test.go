@@ -2,6 +2,7 @@ package session_test
 
 import (
 	"errors"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -174,5 +175,24 @@ func TestUnwrapReachesTheServerWriter(t *testing.T) {
 	})).ServeHTTP(rec, req)
 	if inner != rec {
 		t.Fatal("Unwrap does not return the wrapped writer")
+	}
+}
+
+// WriteString commits the session first, like Write, and passes the string
+// through without a copy.
+func TestWriteStringCommitsFirst(t *testing.T) {
+	e := newEnv(t)
+	resp := e.serve(func(w http.ResponseWriter, r *http.Request) {
+		session.From(r).Set("k", "v")
+		if _, ok := w.(interface{ WriteString(string) (int, error) }); !ok {
+			t.Error("the session writer has no WriteString")
+		}
+		io.WriteString(w, "hello")
+		if err := session.From(r).Set("late", 1); !errors.Is(err, session.ErrCommitted) {
+			t.Errorf("Set after WriteString: %v", err)
+		}
+	}, "GET", "/")
+	if got := body(t, resp); sessionCookie(resp) == nil || got != "hello" {
+		t.Fatalf("cookie %v, body %q", resp.Cookies(), got)
 	}
 }

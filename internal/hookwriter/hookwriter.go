@@ -51,6 +51,14 @@ func (w *Writer) Write(p []byte) (int, error) {
 	return w.ResponseWriter.Write(p)
 }
 
+// WriteString runs the hook (status 200) if needed and writes s without
+// copying it when the underlying writer can (io.WriteString on a wrapper
+// without this method would copy s into a new byte slice).
+func (w *Writer) WriteString(s string) (int, error) {
+	w.fire(http.StatusOK)
+	return io.WriteString(w.ResponseWriter, s)
+}
+
 // ReadFrom keeps the underlying writer's sendfile path.
 func (w *Writer) ReadFrom(r io.Reader) (int64, error) {
 	w.fire(http.StatusOK)

@@ -2,6 +2,7 @@ package hookwriter
 
 import (
 	"errors"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -12,6 +13,7 @@ func TestHookRunsOnceBeforeHeaders(t *testing.T) {
 	for name, write := range map[string]func(w *Writer){
 		"WriteHeader": func(w *Writer) { w.WriteHeader(http.StatusTeapot) },
 		"Write":       func(w *Writer) { w.Write([]byte("x")) },
+		"WriteString": func(w *Writer) { io.WriteString(w, "x") },
 		"ReadFrom":    func(w *Writer) { w.ReadFrom(strings.NewReader("x")) },
 		"Flush":       func(w *Writer) { w.Flush() },
 		"Finish":      func(w *Writer) { w.Finish() },
