@@ -12,6 +12,10 @@ import (
 // DefaultCSRFCookieName is the CSRF cookie's default name, Django's.
 const DefaultCSRFCookieName = "csrftoken"
 
+// ForeignHostName is the Host a Site.ForeignHost probe asks for: a name
+// under the reserved .invalid domain, which no site can legitimately serve.
+const ForeignHostName = "tether-check.invalid"
+
 // Site is what a deployed site answered over the network, for CheckSite.
 // The responses are read as received: their redirects not followed, their
 // bodies not needed.
@@ -22,6 +26,12 @@ type Site struct {
 	// HTTPS are answers to https:// URLs of the site. Their security
 	// headers and the cookies they set are checked.
 	HTTPS []*http.Response
+	// ForeignHost is the answer to an https:// URL of the site requested
+	// with a Host header the site does not serve (tether check sends
+	// ForeignHostName). A site that checks its hosts
+	// (proxy.Config.AllowedHosts) refuses it with 400; any answer below
+	// 400 means every Host is accepted (security.W020). nil: not probed.
+	ForeignHost *http.Response
 	// SessionCookie and CSRFCookie name the cookies whose attributes are
 	// checked (defaults "sessionid" and "csrftoken"); the same names with
 	// a __Host- or __Secure- prefix count too.
@@ -40,6 +50,7 @@ type Site struct {
 //	security.E024  an invalid Cross-Origin-Opener-Policy (none at all is Django's default for "off", not a warning)
 //	security.W002  no clickjacking protection: no X-Frame-Options browsers obey and no Content-Security-Policy frame-ancestors
 //	security.W019  X-Frame-Options SAMEORIGIN rather than DENY (without frame-ancestors, which browsers would follow instead)
+//	security.W020  the site answered a request for a foreign Host (Site.ForeignHost) below 400
 //	security.W012  the session cookie without Secure; security.W015 without HttpOnly
 //	security.W016  the CSRF cookie without Secure
 //	tether.W003    the session cookie with SameSite=None
@@ -58,6 +69,11 @@ func CheckSite(s Site) []Warning {
 	}
 	for _, r := range s.HTTPS {
 		ws = append(ws, checkHeaders(r)...)
+	}
+	if r := s.ForeignHost; r != nil && r.StatusCode < 400 {
+		ws = append(ws, Warning{ID: "security.W020",
+			Message: fmt.Sprintf("The site answered %s to a request for the host %s: it accepts any Host header, which then becomes its origin, its redirect target and its absolute links.", r.Status, ForeignHostName),
+			Hint:    "Name the site's hosts in proxy.Config.AllowedHosts (and install proxy's Middleware outermost): other hosts then get 400."})
 	}
 	all := append([]*http.Response{s.HTTP}, s.HTTPS...)
 	for _, r := range all {

@@ -38,6 +38,8 @@ and Set-Cookie attributes are checked. The site's plain-HTTP URL
 scheme http and the default port) must redirect permanently to https://;
 when no https:// URL is given, the redirect's target is checked. Point the
 URLs at pages that set the session and CSRF cookies to have those checked.
+The first https:// page is also asked for with the Host tether-check.invalid:
+a site that checks its hosts (proxy.Config.AllowedHosts) answers 400.
 
 The secret key (--secret-key, --secret-key-file, else $TETHER_SECRET_KEY)
 must have at least 50 characters, 5 distinct ones, and not be a Django
@@ -203,6 +205,17 @@ func checkDeploy(ctx context.Context, cfg checkConfig, stdout, stderr io.Writer)
 		site.HTTPS = append(site.HTTPS, res)
 		checked = append(checked, fmt.Sprintf("%s (%s)", u, res.Status))
 	}
+	if len(site.HTTPS) > 0 {
+		// Ask the first page again under a Host no site serves: a site
+		// that checks its hosts answers 400 (security.W020 otherwise).
+		res, err := fetchAs(ctx, cfg.client, cfg.httpsURLs[0], secure.ForeignHostName)
+		if err != nil {
+			fmt.Fprintf(stderr, "tether check: note: %v; the Host check was not probed\n", err)
+		} else {
+			site.ForeignHost = res
+			checked = append(checked, fmt.Sprintf("Host %s (%s)", secure.ForeignHostName, res.Status))
+		}
+	}
 
 	var ws []secure.Warning
 	if site.HTTP != nil || len(site.HTTPS) > 0 {
@@ -223,9 +236,18 @@ func checkDeploy(ctx context.Context, cfg checkConfig, stdout, stderr io.Writer)
 // fetch GETs u and returns the response with its body read and closed:
 // only the status and the headers are judged.
 func fetch(ctx context.Context, c *http.Client, u string) (*http.Response, error) {
+	return fetchAs(ctx, c, u, "")
+}
+
+// fetchAs is fetch with the Host header set to host (the URL's own when
+// empty); the TLS server name stays the URL's.
+func fetchAs(ctx context.Context, c *http.Client, u, host string) (*http.Response, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
 	if err != nil {
 		return nil, fmt.Errorf("GET %s: %w", u, err)
+	}
+	if host != "" {
+		req.Host = host
 	}
 	req.Header.Set("User-Agent", "tether-check")
 	res, err := c.Do(req)

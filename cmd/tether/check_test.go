@@ -1,6 +1,7 @@
 package main
 
 import (
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -11,10 +12,17 @@ import (
 	"time"
 
 	"github.com/tetherweb/tether/cookie"
+	"github.com/tetherweb/tether/proxy"
 	"github.com/tetherweb/tether/secure"
 )
 
 const strongKey = "kX3v9Qp2Lr8TzW4mN6bY1cH5jF7dS0aG-_eUoPiRtVyBnMlKqZxCwE3"
+
+// hostChecked serves h for the test servers' host only, as a deployment
+// with proxy.Config.AllowedHosts does; other hosts get 400.
+func hostChecked(h http.Handler) http.Handler {
+	return proxy.MustNew(proxy.Config{AllowedHosts: []string{"127.0.0.1"}, Logger: slog.New(slog.DiscardHandler)}).Middleware(h)
+}
 
 // site starts an HTTPS server whose pages are guarded by o and set the
 // session and CSRF cookies with opts, and a plain-HTTP server for the same
@@ -34,7 +42,7 @@ func site(t *testing.T, o secure.Options, opts cookie.Options, plain func(tlsHos
 		}
 		w.Write([]byte("page"))
 	})
-	tlsSrv := httptest.NewTLSServer(secure.MustNew(o).Middleware(page))
+	tlsSrv := httptest.NewTLSServer(hostChecked(secure.MustNew(o).Middleware(page)))
 	t.Cleanup(tlsSrv.Close)
 	u, _ := url.Parse(tlsSrv.URL)
 	plainSrv := httptest.NewServer(plain(u.Host))
@@ -106,14 +114,14 @@ func TestCheckDeployBadSite(t *testing.T) {
 }
 
 func TestCheckDeployReportsErrorsFirst(t *testing.T) {
-	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+	srv := httptest.NewTLSServer(hostChecked(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Strict-Transport-Security", "max-age=31536000; includeSubDomains; preload")
 		w.Header().Set("X-Content-Type-Options", "nosniff")
 		w.Header().Set("Referrer-Policy", "sometimes")
 		w.Header().Set("Cross-Origin-Opener-Policy", "same-origin")
 		w.Header().Set("X-Frame-Options", "DENY")
 		http.SetCookie(w, &http.Cookie{Name: "tracker", Value: "1", SameSite: http.SameSiteNoneMode})
-	}))
+	})))
 	t.Cleanup(srv.Close)
 	code, out, _ := runCLI(t, "check", "--deploy", "--insecure", "--no-http", srv.URL)
 	want := "ERRORS:\n?: (security.E023) The Referrer-Policy header \"sometimes\""
@@ -221,7 +229,7 @@ func TestCheckDeployFraming(t *testing.T) {
 			}
 			w.Write([]byte("page"))
 		})
-		srv := httptest.NewTLSServer(secure.MustNew(o).Middleware(page))
+		srv := httptest.NewTLSServer(hostChecked(secure.MustNew(o).Middleware(page)))
 		code, out, errs := runCLI(t, "check", "--deploy", "--insecure", "--no-http", srv.URL)
 		srv.Close()
 		if tc.want == "" {
@@ -233,5 +241,31 @@ func TestCheckDeployFraming(t *testing.T) {
 		if code != 1 || !strings.Contains(out, tc.want) || !strings.Contains(out, "System check identified 1 issue.") {
 			t.Errorf("%s: exit %d, want 1 and %q:\n%s", tc.name, code, tc.want, out)
 		}
+	}
+}
+
+// A site that answers any Host (no proxy.Config.AllowedHosts) is reported
+// (security.W020); the probe asks for a name under .invalid.
+func TestCheckDeployProbesHostCheck(t *testing.T) {
+	var hosts []string
+	page := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hosts = append(hosts, r.Host)
+		w.Write([]byte("page"))
+	})
+	open := httptest.NewTLSServer(secure.MustNew(goodOptions).Middleware(page))
+	t.Cleanup(open.Close)
+	code, out, _ := runCLI(t, "check", "--deploy", "--insecure", "--no-http", open.URL)
+	if code != 1 || !strings.Contains(out, "?: (security.W020) The site answered 200 OK to a request for the host tether-check.invalid") ||
+		!strings.Contains(out, "Host tether-check.invalid (200 OK)") {
+		t.Fatalf("open site: exit %d:\n%s", code, out)
+	}
+	if len(hosts) != 2 || hosts[1] != secure.ForeignHostName {
+		t.Fatalf("hosts asked for: %q", hosts)
+	}
+	checked := httptest.NewTLSServer(hostChecked(secure.MustNew(goodOptions).Middleware(page)))
+	t.Cleanup(checked.Close)
+	code, out, _ = runCLI(t, "check", "--deploy", "--insecure", "--no-http", checked.URL)
+	if code != 0 || !strings.Contains(out, "Host tether-check.invalid (400 Bad Request)") {
+		t.Fatalf("host-checked site: exit %d:\n%s", code, out)
 	}
 }
