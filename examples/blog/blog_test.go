@@ -200,6 +200,9 @@ func TestCart(t *testing.T) {
 	if got := messagesIn(body); len(got) != 3 || !strings.Contains(got[0], "No. 1000 was added") {
 		t.Fatalf("messages %q", got)
 	}
+	if !strings.Contains(body, `<li class="message message--success cart">`) {
+		t.Error("the message's extra tag is not among its CSS classes")
+	}
 	if !strings.Contains(body, `<td class="qty">2</td>`) || !strings.Contains(body, "Cart (3)") {
 		t.Fatal("cart page lacks the quantities")
 	}
@@ -410,5 +413,87 @@ func TestRunServesAndShutsDown(t *testing.T) {
 func TestBadMessagesFlag(t *testing.T) {
 	if _, err := newMessages(config{SecretKey: []byte("k"), Messages: "carrier-pigeon"}); err == nil {
 		t.Fatal("unknown -messages accepted")
+	}
+}
+
+// -django points the store at Django's table, in a tiered DSN on the
+// database behind the cache, and refuses stores that cannot hold it with
+// an error that says why.
+func TestDjangoDSN(t *testing.T) {
+	for in, want := range map[string]string{
+		"sqlite:blog.db":                                "sqlite:blog.db?table=django_session",
+		"sqlite:blog.db?table=django_session":           "sqlite:blog.db?table=django_session",
+		"postgres://u@h/db?sslmode=disable":             "postgres://u@h/db?sslmode=disable&table=django_session",
+		"tiered:redis://h:6379/0?prefix=p:+sqlite:a.db": "tiered:redis://h:6379/0?prefix=p:+sqlite:a.db?table=django_session",
+		"tiered:memory:+mysql://u@h/db?tls=true":        "tiered:memory:+mysql://u@h/db?tls=true&table=django_session",
+	} {
+		if got, err := djangoDSN(in); err != nil || got != want {
+			t.Errorf("djangoDSN(%q) = %q, %v; want %q", in, got, err, want)
+		}
+	}
+	for _, in := range []string{"memory:", "cookie:", "file:/tmp/s", "redis://h:6379/0?prefix=p:", "tiered:redis://h:6379/0+file:/tmp/s"} {
+		if _, err := djangoDSN(in); err == nil || !strings.Contains(err.Error(), "SQL") {
+			t.Errorf("djangoDSN(%q): %v, want an error asking for a SQL store", in, err)
+		}
+	}
+}
+
+// A tiered store with -django keeps Django's table in the database
+// behind the cache. The flag used to add the table to the end of the
+// whole DSN, which went wrong when the cache's URL had options of its own
+// (redis://…?prefix=app:): the query stands in for those here.
+func TestRunDjangoTiered(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir) // the posts go to blog.db in the working directory
+	sessions := filepath.Join(dir, "sessions.db")
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	addrc, done := make(chan string, 1), make(chan error, 1)
+	go func() {
+		done <- run(ctx, options{Addr: "127.0.0.1:0", Store: "tiered:memory:?opt=1+sqlite:" + sessions, SecretKey: "a test secret key that is long enough for the demo, 0123456789", Django: true},
+			func(a string) { addrc <- a })
+	}()
+	var addr string
+	select {
+	case addr = <-addrc:
+	case err := <-done:
+		t.Fatalf("run: %v", err)
+	}
+	resp, err := http.Get("http://" + addr + "/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Fatalf("status %d", resp.StatusCode)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	db, err := openDB(sessions)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.close()
+	var n int
+	if err := db.sql.QueryRow(`SELECT COUNT(*) FROM django_session`).Scan(&n); err != nil || n != 1 {
+		t.Fatalf("django_session in the database behind the cache: %d rows, %v", n, err)
+	}
+}
+
+// A post's body keeps its line breaks: the page shows it as written (in
+// a .body block that the stylesheet renders with white-space: pre-wrap),
+// not as one run-on paragraph.
+func TestPostBodyKeepsLineBreaks(t *testing.T) {
+	c := newSite(t, config{}, "").client()
+	resp, _ := c.post("/posts/new", url.Values{"title": {"Lines"}, "body": {"first paragraph\n\nsecond <paragraph>"}}, true)
+	_, body := c.get(resp.Header.Get("Location"))
+	if !strings.Contains(body, `<div class="body">first paragraph`+"\n\n"+`second &lt;paragraph&gt;</div>`) {
+		t.Fatalf("post body not rendered as written:\n%s", body)
+	}
+	_, css := c.get("/static/style.css")
+	if !regexp.MustCompile(`(?m)^\.body \{[^}]*white-space: pre-wrap`).MatchString(css) {
+		t.Fatal("the stylesheet collapses the line breaks of a post's body")
 	}
 }

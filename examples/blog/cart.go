@@ -69,7 +69,7 @@ func (a *app) cartAdd(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]any{"added": id})
 		return
 	}
-	messages.Success(r, fmt.Sprintf("%s was added to your cart.", p.Name))
+	messages.Success(r, fmt.Sprintf("%s was added to your cart.", p.Name), "cart") // an extra tag: one more CSS class
 	http.Redirect(w, r, "/cart", http.StatusSeeOther)
 }
 

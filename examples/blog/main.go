@@ -19,9 +19,11 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"os/signal"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -41,6 +43,9 @@ func main() {
 	defer stop()
 	err := run(ctx, options{Addr: *addr, Store: *storeDSN, Messages: *msgs, SecretKey: *secretKey, Secure: *secure, Django: *django}, func(addr string) {
 		fmt.Printf("tether demo on http://%s (sessions: %s; log in as demo / demo)\n", addr, *storeDSN)
+		if *secure {
+			fmt.Println("cookies are Secure: serve the demo over HTTPS (a TLS proxy in front); over plain HTTP browsers keep them only from localhost")
+		}
 	})
 	if err != nil {
 		slog.Error("blog", "error", err)
@@ -75,8 +80,10 @@ func run(ctx context.Context, o options, ready func(addr string)) error {
 		return err
 	}
 	storeDSN := o.Store
-	if o.Django && !strings.Contains(storeDSN, "table=") {
-		storeDSN += sep(storeDSN) + "table=django_session"
+	if o.Django {
+		if storeDSN, err = djangoDSN(storeDSN); err != nil {
+			return err
+		}
 	}
 	store, err := dsn.OpenWith(storeDSN, dsn.Options{SecretKey: key})
 	if err != nil {
@@ -118,10 +125,34 @@ func run(ctx context.Context, o options, ready func(addr string)) error {
 	return nil
 }
 
-// sep is the character that adds a parameter to a DSN.
-func sep(dsn string) string {
-	if strings.Contains(dsn, "?") {
-		return "&"
+// sqlSchemes are the DSN schemes of the stores that can hold Django's
+// session table.
+var sqlSchemes = []string{"sqlite:", "postgres://", "postgresql://", "mysql://"}
+
+// djangoDSN points a SQL store DSN at Django's table (unless it names a
+// table already). In a tiered DSN (tiered:CACHE+DATABASE) the parameter
+// goes to the database part. Stores that cannot hold Django's table are
+// an error that says so.
+func djangoDSN(storeDSN string) (string, error) {
+	prefix, db := "", storeDSN
+	if rest, ok := strings.CutPrefix(storeDSN, "tiered:"); ok {
+		cut := -1
+		for _, s := range sqlSchemes {
+			cut = max(cut, strings.LastIndex(rest, "+"+s))
+		}
+		if cut < 0 {
+			return "", fmt.Errorf("blog: -django needs a SQL database behind the cache (tiered:CACHE+sqlite:PATH, +postgres://… or +mysql://…), not %q", storeDSN)
+		}
+		prefix, db = "tiered:"+rest[:cut+1], rest[cut+1:]
 	}
-	return "?"
+	if !slices.ContainsFunc(sqlSchemes, func(s string) bool { return strings.HasPrefix(db, s) }) {
+		return "", fmt.Errorf("blog: -django keeps the sessions in Django's django_session table: it needs a SQL store (sqlite:PATH, postgres://…, mysql://… or tiered:CACHE+one of them), not %q", storeDSN)
+	}
+	if _, query, _ := strings.Cut(db, "?"); query != "" {
+		if q, err := url.ParseQuery(query); err == nil && q.Has("table") {
+			return storeDSN, nil // newApp checks that it is Django's table
+		}
+		return prefix + db + "&table=django_session", nil
+	}
+	return prefix + db + "?table=django_session", nil
 }

@@ -5,6 +5,7 @@ package main
 import (
 	"bytes"
 	"html/template"
+	"log"
 	"net/http"
 	"os"
 
@@ -44,5 +45,5 @@ func main() {
 		http.Redirect(w, r, "/", http.StatusSeeOther)
 	})
 	headers := secure.Middleware(secure.Options{}) // nosniff, Referrer-Policy, COOP, X-Frame-Options; HSTS when you say so
-	http.ListenAndServe("localhost:8000", headers(sessions.Middleware(flashes.Middleware(protect(mux)))))
+	log.Fatal(http.ListenAndServe("localhost:8000", headers(sessions.Middleware(flashes.Middleware(protect(mux))))))
 }
