@@ -12,6 +12,7 @@ import (
 	"github.com/tetherweb/tether/csrf"
 	"github.com/tetherweb/tether/internal/dsn"
 	"github.com/tetherweb/tether/messages"
+	"github.com/tetherweb/tether/proxy"
 	"github.com/tetherweb/tether/secure"
 	"github.com/tetherweb/tether/session"
 )
@@ -25,7 +26,12 @@ type config struct {
 	Secure    bool   // Secure cookies (the site is served over HTTPS)
 	Messages  string // fallback, session or cookie
 	Django    bool   // Django-compatible formats
-	Logger    *slog.Logger
+	// TrustedProxies and AllowedHosts are the proxy setting: the reverse
+	// proxies whose X-Forwarded-* headers are believed, and the host
+	// names served (others get 400; empty: no check).
+	TrustedProxies []string
+	AllowedHosts   []string
+	Logger         *slog.Logger
 }
 
 // app holds what the handlers share.
@@ -37,11 +43,18 @@ type app struct {
 }
 
 // newApp wires the routes behind tether's middleware, outermost first:
-// security headers, sessions, messages (kept in the session or a cookie),
-// CSRF protection, then the router.
+// the proxy setting (HTTPS? which host?), security headers, sessions,
+// messages (kept in the session or a cookie), CSRF protection, then the
+// router.
 func newApp(store *dsn.Store, data *db, cfg config) (http.Handler, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
+	}
+	// The proxy setting is outermost: everything inside asks it whether
+	// the request is HTTPS and what the site's origin is.
+	proxies, err := proxy.New(proxy.Config{Trusted: cfg.TrustedProxies, AllowedHosts: cfg.AllowedHosts, Logger: cfg.Logger})
+	if err != nil {
+		return nil, err
 	}
 	pages, err := loadPages()
 	if err != nil {
@@ -101,7 +114,7 @@ func newApp(store *dsn.Store, data *db, cfg config) (http.Handler, error) {
 	mux.HandleFunc("POST /logout", a.logout)
 	mux.Handle("GET /static/", http.StripPrefix("/static/", cacheFor(time.Hour, http.FileServerFS(static))))
 
-	return headers.Middleware(sessions.Middleware(flashes.Middleware(guard.Protect(mux)))), nil
+	return proxies.Middleware(headers.Middleware(sessions.Middleware(flashes.Middleware(guard.Protect(mux))))), nil
 }
 
 // newMessages configures the messages storage the -messages flag names.

@@ -497,3 +497,39 @@ func TestPostBodyKeepsLineBreaks(t *testing.T) {
 		t.Fatal("the stylesheet collapses the line breaks of a post's body")
 	}
 }
+
+// The proxy flags: a trusted proxy's X-Forwarded-Proto makes the cookies
+// Secure (and HSTS-free headers stay as they are), the same header from
+// anyone else is ignored, and a Host not in -allowed-hosts gets 400.
+func TestProxySetting(t *testing.T) {
+	s := newSite(t, config{TrustedProxies: []string{"127.0.0.1", "::1"}, AllowedHosts: []string{"127.0.0.1", "blog.example"}}, "")
+	c := s.client()
+	resp, _ := c.do("GET", "/posts/new", nil, "X-Forwarded-Proto", "https", "X-Forwarded-Host", "blog.example")
+	if sc := setCookieFor(resp, "csrftoken"); !strings.Contains(sc, "; Secure") {
+		t.Fatalf("behind a trusted TLS proxy the csrftoken cookie is not Secure: %q", sc)
+	}
+	if sc := setCookieFor(resp, "sessionid"); !strings.Contains(sc, "; Secure") {
+		t.Fatalf("behind a trusted TLS proxy the session cookie is not Secure: %q", sc)
+	}
+	resp, _ = c.do("GET", "/posts/new", nil, "X-Forwarded-Host", "evil.example")
+	if resp.StatusCode != http.StatusBadRequest {
+		t.Fatalf("forwarded Host outside -allowed-hosts: %d, want 400", resp.StatusCode)
+	}
+
+	// The same headers from a peer that is not trusted change nothing.
+	u := newSite(t, config{AllowedHosts: []string{"127.0.0.1"}}, "").client()
+	resp, _ = u.do("GET", "/posts/new", nil, "X-Forwarded-Proto", "https", "X-Forwarded-Host", "evil.example")
+	if resp.StatusCode != 200 || strings.Contains(setCookieFor(resp, "csrftoken"), "Secure") {
+		t.Fatalf("untrusted forwarded headers: %d, cookie %q", resp.StatusCode, setCookieFor(resp, "csrftoken"))
+	}
+	req, _ := http.NewRequest("GET", u.base+"/", nil)
+	req.Host = "evil.example"
+	if resp, err := u.http.Do(req); err != nil || resp.StatusCode != http.StatusBadRequest {
+		t.Fatalf("Host outside -allowed-hosts: %v %v", resp.StatusCode, err)
+	} else {
+		resp.Body.Close()
+	}
+	if _, err := newApp(nil, nil, config{SecretKey: []byte("k"), AllowedHosts: []string{"https://x"}}); err == nil {
+		t.Fatal("a bad -allowed-hosts entry was accepted")
+	}
+}

@@ -37,11 +37,14 @@ func main() {
 	msgs := flag.String("messages", "fallback", "where flash messages are kept: fallback (cookie, overflow into the session), session or cookie")
 	secretKey := flag.String("secret-key", "", "secret key (default: $TETHER_SECRET_KEY, else one generated once and kept in blog.secret beside the database)")
 	secure := flag.Bool("secure", false, "mark cookies Secure (serve over HTTPS)")
+	trusted := flag.String("trusted-proxies", "", "comma-separated IPs or CIDRs of reverse proxies whose X-Forwarded-Proto/Host/For are believed (e.g. 127.0.0.1 behind a local TLS proxy)")
+	hosts := flag.String("allowed-hosts", "", "comma-separated host names served (.example.com for subdomains); other Host headers get 400 (default: no check)")
 	django := flag.Bool("django", false, "Django-compatible formats: sessions in django_session (SQL stores), Django's messages cookie and CSRF cookie")
 	flag.Parse()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	err := run(ctx, options{Addr: *addr, Store: *storeDSN, Messages: *msgs, SecretKey: *secretKey, Secure: *secure, Django: *django}, func(addr string) {
+	err := run(ctx, options{Addr: *addr, Store: *storeDSN, Messages: *msgs, SecretKey: *secretKey, Secure: *secure, Django: *django,
+		TrustedProxies: list(*trusted), AllowedHosts: list(*hosts)}, func(addr string) {
 		fmt.Printf("tether demo on http://%s (sessions: %s; log in as demo / demo)\n", addr, *storeDSN)
 		if *secure {
 			fmt.Println("cookies are Secure: serve the demo over HTTPS (a TLS proxy in front); over plain HTTP browsers keep them only from localhost")
@@ -57,6 +60,18 @@ func main() {
 type options struct {
 	Addr, Store, Messages, SecretKey string
 	Secure, Django                   bool
+	TrustedProxies, AllowedHosts     []string
+}
+
+// list splits a comma-separated flag value, dropping empty items.
+func list(s string) []string {
+	var out []string
+	for item := range strings.SplitSeq(s, ",") {
+		if item = strings.TrimSpace(item); item != "" {
+			out = append(out, item)
+		}
+	}
+	return out
 }
 
 // dataPath is the SQLite file for the posts and the catalogue: the session
@@ -98,7 +113,8 @@ func run(ctx context.Context, o options, ready func(addr string)) error {
 	if err := data.migrate(ctx); err != nil {
 		return err
 	}
-	app, err := newApp(store, data, config{SecretKey: key, Secure: o.Secure, Messages: o.Messages, Django: o.Django})
+	app, err := newApp(store, data, config{SecretKey: key, Secure: o.Secure, Messages: o.Messages, Django: o.Django,
+		TrustedProxies: o.TrustedProxies, AllowedHosts: o.AllowedHosts})
 	if err != nil {
 		return err
 	}
