@@ -25,6 +25,7 @@ type Guard struct {
 	maxFormBytes  int64
 	origins       origins
 	allowSameSite bool
+	loopbackDev   bool // the development rule (not StrictLoopback)
 	headerOnly    bool
 	exempt        *http.ServeMux
 	exemptHosts   bool // some Exempt pattern names a host
@@ -45,6 +46,7 @@ func New(o Options) (*Guard, error) {
 		fieldName:     o.FieldName,
 		maxFormBytes:  o.MaxFormBytes,
 		allowSameSite: o.AllowSameSite,
+		loopbackDev:   !o.StrictLoopback,
 		headerOnly:    o.HeaderOnly,
 		fail:          o.FailureHandler,
 		logger:        o.Logger,

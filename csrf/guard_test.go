@@ -2,6 +2,7 @@ package csrf_test
 
 import (
 	"bytes"
+	"crypto/tls"
 	"errors"
 	"html/template"
 	"io"
@@ -563,5 +564,54 @@ func TestMaxFormBytesHuge(t *testing.T) {
 	h.ServeHTTP(rec, req)
 	if rec.Code != 200 {
 		t.Fatalf("multipart form with its token: %d %s", rec.Code, rec.Header().Get("X-Reason"))
+	}
+}
+
+// A front-end dev server on another loopback port may post to the app on
+// one machine with no configuration; nothing else gets that pass.
+func TestLoopbackDevelopmentOrigins(t *testing.T) {
+	dev, _ := csrf.New(csrf.Options{Logger: quiet, HeaderOnly: true})
+	strict, _ := csrf.New(csrf.Options{Logger: quiet, HeaderOnly: true, StrictLoopback: true})
+	for _, c := range []struct {
+		name, remote, host, origin, sfs string
+		tls, want                       bool
+	}{
+		{"vite on localhost", "127.0.0.1:5", "localhost:8000", "http://localhost:5173", "same-site", false, true},
+		{"127.0.0.1 page", "127.0.0.1:5", "localhost:8000", "http://127.0.0.1:3000", "cross-site", false, true},
+		{"ipv6 loopback", "[::1]:5", "[::1]:8000", "http://[::1]:5173", "", false, true},
+		{"app.localhost", "127.0.0.1:5", "app.localhost:8000", "http://web.localhost:5173", "same-site", false, true},
+		{"https page", "127.0.0.1:5", "localhost:8000", "https://localhost:5173", "same-site", false, false},
+		{"look-alike", "127.0.0.1:5", "localhost:8000", "http://localhost.evil.example", "cross-site", false, false},
+		{"remote peer", "203.0.113.1:5", "localhost:8000", "http://localhost:5173", "same-site", false, false},
+		{"public host via local proxy", "127.0.0.1:5", "shop.example", "http://localhost:5173", "cross-site", false, false},
+		{"over tls", "127.0.0.1:5", "localhost:8443", "http://localhost:5173", "cross-site", true, false},
+		{"null", "127.0.0.1:5", "localhost:8000", "null", "cross-site", false, false},
+	} {
+		req := httptest.NewRequest("POST", "http://"+c.host+"/", nil)
+		req.RemoteAddr, req.Host = c.remote, c.host
+		if !c.tls {
+			req.TLS = nil
+		} else {
+			req.TLS = &tls.ConnectionState{}
+		}
+		req.Header.Set("Origin", c.origin)
+		if c.sfs != "" {
+			req.Header.Set("Sec-Fetch-Site", c.sfs)
+		}
+		if err := dev.Check(req); (err == nil) != c.want {
+			t.Errorf("%s: %v, want accepted=%v", c.name, err, c.want)
+		}
+		if c.want {
+			if err := strict.Check(req); err == nil {
+				t.Errorf("%s: accepted with StrictLoopback", c.name)
+			}
+		}
+	}
+	// Two Origin headers are never a development origin.
+	req := httptest.NewRequest("POST", "http://localhost:8000/", nil)
+	req.RemoteAddr = "127.0.0.1:5"
+	req.Header["Origin"] = []string{"http://localhost:5173", "https://evil.example"}
+	if err := dev.Check(req); err == nil {
+		t.Error("two Origin headers accepted")
 	}
 }

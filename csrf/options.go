@@ -116,6 +116,19 @@ type Options struct {
 	// ErrInsecureOrigin, which also matches ErrCrossSite) or, without
 	// Origin, a Referer that passes the strict HTTPS Referer check.
 	AllowSameSite bool
+	// StrictLoopback turns off the development rule: by default a
+	// plain-HTTP request from a loopback peer to a loopback host
+	// (proxy.Info.Loopback: a browser and the server on one machine)
+	// also passes the header layer with any http:// loopback Origin, so
+	// a front-end dev server on another port (http://localhost:5173
+	// posting to http://localhost:8000) needs no TrustedOrigins. No page
+	// on the internet can send a loopback Origin, and the rule never
+	// applies over HTTPS, through a trusted proxy or to a request for a
+	// public host name. (A reverse proxy on the same machine that is not
+	// in proxy.Config.Trusted and rewrites Host to localhost makes every
+	// request look like development: configure the proxy setting, or set
+	// StrictLoopback.) The token layer still applies.
+	StrictLoopback bool
 	// HeaderOnly turns the token layer off: no secret, no cookie, no form
 	// field; only the browser headers decide (Go's
 	// http.CrossOriginProtection, plus the Referer check on HTTPS).

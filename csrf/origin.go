@@ -175,6 +175,23 @@ func canonicalOrigin(origin string) string {
 	return origin
 }
 
+// loopbackOrigin reports whether origin (canonical) is a plain-HTTP origin
+// on this machine: http://localhost, http://*.localhost, or a loopback IP,
+// with any port.
+func loopbackOrigin(origin string) bool {
+	hp, ok := strings.CutPrefix(origin, "http://")
+	if !ok {
+		return false
+	}
+	host, _ := splitPort(hp)
+	host = strings.TrimSuffix(strings.TrimPrefix(host, "["), "]")
+	if host == "localhost" || strings.HasSuffix(host, ".localhost") {
+		return true
+	}
+	a, err := netip.ParseAddr(host)
+	return err == nil && a.Is4() && a.IsLoopback() || err == nil && a == netip.IPv6Loopback()
+}
+
 // isPublicOrigin reports whether origin (canonical) is the request's own
 // public origin, as package proxy computes it: the scheme the browser
 // used and the public host. It compares piece by piece rather than build
@@ -224,6 +241,13 @@ func first(h http.Header, key string) string {
 //     "Referer" with the site's origin.
 func (g *Guard) checkHeaders(r *http.Request, info *proxy.Info) error {
 	origin := first(r.Header, "Origin")
+	// Development on one machine: a loopback request may come from a
+	// page of another loopback port (a front-end dev server), which the
+	// browser calls same-site or cross-site. See Options.StrictLoopback.
+	if g.loopbackDev && info.Loopback && origin != "" && len(r.Header["Origin"]) == 1 &&
+		loopbackOrigin(canonicalOrigin(origin)) {
+		return nil
+	}
 	switch sfs := first(r.Header, "Sec-Fetch-Site"); sfs {
 	case "same-origin", "none":
 		return nil
