@@ -130,8 +130,9 @@ func Errorf(r *http.Request, format string, args ...any) error {
 //
 // Call it before the response's headers are written. Afterwards it still
 // returns the messages but cannot consume them (they show again on the next
-// page), and logs that. Without the middleware, or when the storage needs a
-// missing session, it returns nil and logs the problem.
+// page), and logs that. A HEAD request reads without consuming: its
+// response has no body to show them in. Without the middleware, or when
+// the storage needs a missing session, it returns nil and logs the problem.
 func Get(r *http.Request) []Message {
 	st := from(r)
 	if st == nil {
@@ -148,6 +149,12 @@ func Get(r *http.Request) []Message {
 	if st.committed {
 		st.log(slog.LevelWarn, "messages: read after the response headers were written; they are not consumed "+
 			"(render the page into a buffer, or call messages.Get before writing)")
+		return slices.Concat(st.msgs, st.queued)
+	}
+	if r.Method == http.MethodHead {
+		// A HEAD response has no body: nobody saw the messages (a link
+		// checker, a preview, a monitor), so they stay pending. Django
+		// consumes them here; tether does not.
 		return slices.Concat(st.msgs, st.queued)
 	}
 	st.used = true

@@ -676,3 +676,23 @@ func TestConcurrentAddsInOneRequest(t *testing.T) {
 		t.Fatalf("%d messages", n)
 	}
 }
+
+// A HEAD request of a page that reads the messages does not consume them:
+// nobody saw them.
+func TestHeadDoesNotConsume(t *testing.T) {
+	for name, mk := range storages() {
+		t.Run(name, func(t *testing.T) {
+			s := newSite(t, mk())
+			s.add(LevelInfo, "still pending")
+			if r := s.do("HEAD", "/show", nil); r.status != http.StatusOK {
+				t.Fatalf("HEAD /show: %d", r.status)
+			}
+			if got, want := s.show(), line(LevelInfo, "info", "still pending"); got != want {
+				t.Fatalf("after HEAD: %q, want %q", got, want)
+			}
+			if got := s.show(); got != "" {
+				t.Fatalf("after GET: %q, want nothing", got)
+			}
+		})
+	}
+}
