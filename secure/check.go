@@ -97,6 +97,7 @@ type Deployment struct {
 //	tether.W004    forwarded headers trusted from every address (0.0.0.0/0 or ::/0)
 //	tether.W005    a CSRF trusted origin on plain http://
 //	tether.W008    proxy.Config.AllowedHosts has "*": any Host is accepted
+//	tether.W009    a CSRF trusted origin "*." over a shared hosting domain (github.io, herokuapp.com, co.uk, ...)
 //
 // Django's W016 (CSRF cookie not Secure) is not given for csrf.Options:
 // the csrf package marks its cookie Secure on every HTTPS response by
@@ -313,6 +314,11 @@ func checkCSRF(o *csrf.Options, haveSession bool) []Warning {
 	// A page on plain HTTP can be rewritten by anyone on its network path;
 	// trusting its origin lets such an attacker post to the site.
 	for _, origin := range o.TrustedOrigins {
+		if base, ok := sharedWildcard(origin); ok {
+			ws = append(ws, Warning{ID: "tether.W009",
+				Message: fmt.Sprintf("The CSRF trusted origin %q trusts every site under %s, where anyone can publish a page.", origin, base),
+				Hint:    "Trust the exact origins of your own sites (https://yours." + base + ") instead of a wildcard."})
+		}
 		if strings.HasPrefix(strings.ToLower(strings.TrimSpace(origin)), "http://") {
 			ws = append(ws, Warning{ID: "tether.W005",
 				Message: fmt.Sprintf("The CSRF trusted origin %q is plain HTTP: whoever can alter its pages in transit can send requests this site accepts.", origin),
@@ -396,4 +402,33 @@ func weakKey(key []byte) string {
 		return fmt.Sprintf("has %d distinct characters, fewer than %d", len(distinct), SecretKeyMinUniqueChars)
 	}
 	return ""
+}
+
+// sharedDomains are domains under which anyone can get a subdomain: a
+// short list of well-known hosting platforms and second-level public
+// suffixes, not the whole Public Suffix List.
+var sharedDomains = map[string]bool{
+	"github.io": true, "gitlab.io": true, "herokuapp.com": true, "vercel.app": true,
+	"netlify.app": true, "pages.dev": true, "workers.dev": true, "appspot.com": true,
+	"web.app": true, "firebaseapp.com": true, "azurewebsites.net": true,
+	"cloudfront.net": true, "amazonaws.com": true, "fly.dev": true, "onrender.com": true,
+	"ngrok.io": true, "ngrok-free.app": true, "blogspot.com": true,
+	"co.uk": true, "org.uk": true, "ac.uk": true, "com.au": true, "net.au": true,
+	"co.jp": true, "co.nz": true, "com.br": true, "com.cn": true, "co.in": true, "co.za": true,
+}
+
+// sharedWildcard reports whether origin is a "*." wildcard directly over
+// a shared domain, and that domain.
+func sharedWildcard(origin string) (string, bool) {
+	o := strings.ToLower(strings.TrimSpace(origin))
+	_, rest, ok := strings.Cut(o, "://*.")
+	if !ok {
+		return "", false
+	}
+	host := rest
+	if i := strings.LastIndexByte(host, ':'); i >= 0 {
+		host = host[:i]
+	}
+	host = strings.TrimSuffix(host, ".")
+	return host, sharedDomains[host]
 }

@@ -123,6 +123,9 @@ func TestCheckEachProblem(t *testing.T) {
 			d.CSRF.TrustedOrigins = append(d.CSRF.TrustedOrigins, "http://localhost:5173")
 		}, []string{"tether.W005"}},
 		{"CSRF bad origin", func(d *Deployment) { d.CSRF.TrustedOrigins = []string{"example.com"} }, []string{"tether.E002"}},
+		{"CSRF wildcard over a hosting domain", func(d *Deployment) {
+			d.CSRF.TrustedOrigins = []string{"https://*.github.io", "https://*.CO.UK:443", "https://*.shop.example", "https://docs.github.io"}
+		}, []string{"tether.W009", "tether.W009"}},
 	} {
 		d := wellConfigured()
 		tc.break_(&d)
