@@ -20,7 +20,7 @@ func TestIndexCountsVisitsAndSetsHeaders(t *testing.T) {
 	c := newSite(t, config{}, "").client()
 	for i := 1; i <= 3; i++ {
 		resp, body := c.get("/")
-		if resp.StatusCode != 200 || !strings.Contains(body, fmt.Sprintf("loaded %d times", i)) {
+		if resp.StatusCode != 200 || !strings.Contains(body, fmt.Sprintf("Pages loaded in your session: %d.", i)) {
 			t.Fatalf("visit %d: status %d, body lacks the count", i, resp.StatusCode)
 		}
 		if i == 1 {
@@ -160,7 +160,7 @@ func TestVisitedCookie(t *testing.T) {
 	for _, secure := range []bool{false, true} {
 		c := newSite(t, config{Secure: secure}, "").client()
 		resp, body := c.get("/visits")
-		if !strings.Contains(body, "1 times") {
+		if !strings.Contains(body, "visited this page 1 time.") {
 			t.Fatalf("first visit: %q", body)
 		}
 		sc := setCookieFor(resp, "visited")
@@ -175,7 +175,7 @@ func TestVisitedCookie(t *testing.T) {
 		if secure {
 			continue // the jar does not send Secure cookies over http
 		}
-		if _, body = c.get("/visits"); !strings.Contains(body, "2 times") {
+		if _, body = c.get("/visits"); !strings.Contains(body, "visited this page 2 times.") {
 			t.Fatalf("second visit: %q", body)
 		}
 	}

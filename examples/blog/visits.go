@@ -24,5 +24,9 @@ func (a *app) visits(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-	w.Write([]byte("You have visited this page " + strconv.Itoa(n) + " times.\n"))
+	times := " times.\n"
+	if n == 1 {
+		times = " time.\n"
+	}
+	w.Write([]byte("You have visited this page " + strconv.Itoa(n) + times))
 }
