@@ -14,6 +14,12 @@
 // otherwise, nosurf is told with SetIsTLSFunc(r.TLS != nil), tether reads
 // r.TLS through package proxy, and http.CrossOriginProtection ignores the
 // scheme.
+//
+// NewPlainHTTP makes the same Apps for a plain-HTTP server (cmd/csrfserver,
+// for wrk): gorilla/csrf then needs every request marked with
+// csrf.PlaintextHTTPRequest, as its documentation says, or it compares
+// Origin with https:// and demands a Referer; gorilla's and nosurf's cookies
+// drop Secure (tether sets Secure only on HTTPS by itself).
 package csrfapps
 
 import (
@@ -62,8 +68,13 @@ type Client struct {
 	Token  string
 }
 
-// New makes the App called name.
-func New(name string) (*App, error) {
+// New makes the App called name, for HTTPS requests.
+func New(name string) (*App, error) { return newApp(name, false) }
+
+// NewPlainHTTP makes the App called name for a server on plain HTTP.
+func NewPlainHTTP(name string) (*App, error) { return newApp(name, true) }
+
+func newApp(name string, plainHTTP bool) (*App, error) {
 	switch name {
 	case "tether-csrf", "tether-csrf-headeronly":
 		headerOnly := name == "tether-csrf-headeronly"
@@ -85,11 +96,24 @@ func New(name string) (*App, error) {
 	case "gorilla-csrf":
 		// Defaults otherwise: HttpOnly, Secure, SameSite=Lax, 12 h,
 		// header X-CSRF-Token, field gorilla.csrf.Token, 403 on failure.
-		protect := gorilla.Protect(randomBytes(32), gorilla.Path("/"))
+		opts := []gorilla.Option{gorilla.Path("/")}
+		if plainHTTP {
+			opts = append(opts, gorilla.Secure(false))
+		}
 		const field = "gorilla.csrf.Token"
+		h := gorilla.Protect(randomBytes(32), opts...)(handler(gorilla.Token, field))
+		if plainHTTP {
+			// gorilla/csrf takes every request for HTTPS unless
+			// told otherwise, request by request (a context value
+			// and a request copy each).
+			protected := h
+			h = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				protected.ServeHTTP(w, gorilla.PlaintextHTTPRequest(r))
+			})
+		}
 		return &App{
 			Name:       name,
-			Handler:    protect(handler(gorilla.Token, field)),
+			Handler:    h,
 			HeaderName: "X-CSRF-Token",
 			FieldName:  field,
 		}, nil
@@ -99,11 +123,12 @@ func New(name string) (*App, error) {
 			Path:     "/",
 			MaxAge:   nosurf.MaxAge,
 			HttpOnly: true,
-			Secure:   true,
+			Secure:   !plainHTTP,
 			SameSite: http.SameSiteLaxMode,
 		})
 		// As nosurf's documentation recommends for a server doing TLS
-		// itself (its default treats every request as HTTPS anyway).
+		// itself (its default treats every request as HTTPS anyway);
+		// on plain HTTP it compares Origin with http:// + Host.
 		h.SetIsTLSFunc(func(r *http.Request) bool { return r.TLS != nil })
 		// nosurf answers a bare 400 by default; this answers 403 with
 		// the reason, as gorilla/csrf's default does.
@@ -155,10 +180,14 @@ func handler(token func(*http.Request) string, field string) http.Handler {
 	})
 }
 
-// Seed loads the form once, as a first-time visitor, and returns the cookie
-// and token a browser would then hold.
-func Seed(a *App) (Client, error) {
-	req := httptest.NewRequest(http.MethodGet, Site+"/", nil)
+// Seed loads the form once, as a first-time visitor of Site, and returns
+// the cookie and token a browser would then hold.
+func Seed(a *App) (Client, error) { return SeedAt(a, Site+"/") }
+
+// SeedAt is Seed with the form at url (say "http://127.0.0.1:8080/form"),
+// served in process: r.TLS is set only for an https:// url.
+func SeedAt(a *App, url string) (Client, error) {
+	req := httptest.NewRequest(http.MethodGet, url, nil)
 	req.Header.Set("Sec-Fetch-Site", "none")
 	rec := httptest.NewRecorder()
 	a.Handler.ServeHTTP(rec, req)
