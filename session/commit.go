@@ -11,6 +11,7 @@ import (
 
 	"github.com/tetherweb/tether/cookie"
 	"github.com/tetherweb/tether/internal/vary"
+	"github.com/tetherweb/tether/proxy"
 )
 
 // maxKeyAttempts bounds the search for an unused key (a collision of two
@@ -318,6 +319,6 @@ func (s *Session) deleteCookie(h http.Header) {
 // HTTPS has no reason to travel over plain HTTP.
 func (s *Session) cookieOptions() cookie.Options {
 	opts := s.m.Cookie
-	opts.Secure = opts.Secure || s.https
+	opts.Secure = opts.Secure || proxy.IsHTTPS(s.req)
 	return opts
 }

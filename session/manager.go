@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/tetherweb/tether/cookie"
-	"github.com/tetherweb/tether/proxy"
 )
 
 // Defaults of a Manager, Django's.
@@ -133,7 +132,7 @@ func (m *Manager) Middleware(next http.Handler) http.Handler {
 		s := &rw.sess
 		s.m = m
 		s.ctx = r.Context()
-		s.https = proxy.IsHTTPS(r)
+		s.req = r
 		if v, ok := cookie.Value(r, m.CookieName); ok {
 			s.hadCookie = true
 			if m.cookies != nil {

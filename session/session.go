@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -29,10 +30,10 @@ type Session struct {
 	m    *Manager
 	ctx  context.Context
 
-	key         string // key of the record this request works on; "" for none
-	hadCookie   bool   // the request carried a session cookie
-	cookieValue string // its value, when the session lives in the cookie
-	https       bool   // the request came over HTTPS (proxy.IsHTTPS)
+	key         string        // key of the record this request works on; "" for none
+	hadCookie   bool          // the request carried a session cookie
+	cookieValue string        // its value, when the session lives in the cookie
+	req         *http.Request // the request as the middleware got it (for proxy.IsHTTPS)
 
 	loaded  bool              // values reflect the store (or a new session)
 	exists  bool              // a live record exists under key
