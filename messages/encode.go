@@ -6,7 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
-	"unicode/utf8"
+
+	"github.com/tetherweb/tether/signing"
 )
 
 // The markers of Django's message encoding (django.contrib.messages.storage.cookie).
@@ -80,60 +81,14 @@ func appendSep(dst []byte, spaced bool) []byte {
 }
 
 // appendJSONString appends s as a JSON string the way Python's json.dumps
-// writes it with ensure_ascii: printable ASCII as is, the usual short
-// escapes, and everything else as lowercase \uXXXX (surrogate pairs beyond
-// the BMP). Invalid UTF-8 becomes U+FFFD.
+// writes it with ensure_ascii: encoding/json without its HTML escaping,
+// then signing.ASCIIJSON for everything outside printable ASCII.
 func appendJSONString(dst []byte, s string) []byte {
-	const hex = "0123456789abcdef"
-	u4 := func(dst []byte, r rune) []byte {
-		return append(dst, '\\', 'u', hex[r>>12&0xf], hex[r>>8&0xf], hex[r>>4&0xf], hex[r&0xf])
-	}
-	dst = append(dst, '"')
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c >= 0x20 && c < 0x7f && c != '"' && c != '\\' {
-			start := i
-			for i < len(s) && s[i] >= 0x20 && s[i] < 0x7f && s[i] != '"' && s[i] != '\\' {
-				i++
-			}
-			dst = append(dst, s[start:i]...)
-			continue
-		}
-		switch c {
-		case '"':
-			dst = append(dst, '\\', '"')
-		case '\\':
-			dst = append(dst, '\\', '\\')
-		case '\n':
-			dst = append(dst, '\\', 'n')
-		case '\r':
-			dst = append(dst, '\\', 'r')
-		case '\t':
-			dst = append(dst, '\\', 't')
-		case '\b':
-			dst = append(dst, '\\', 'b')
-		case '\f':
-			dst = append(dst, '\\', 'f')
-		default:
-			if c < utf8.RuneSelf {
-				dst = u4(dst, rune(c))
-				i++
-				continue
-			}
-			r, size := utf8.DecodeRuneInString(s[i:])
-			if r > 0xffff {
-				r -= 0x10000
-				dst = u4(dst, 0xd800+(r>>10))
-				dst = u4(dst, 0xdc00+(r&0x3ff))
-			} else {
-				dst = u4(dst, r) // includes U+FFFD for invalid bytes
-			}
-			i += size
-			continue
-		}
-		i++
-	}
-	return append(dst, '"')
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(s) // a string always encodes
+	return append(dst, signing.ASCIIJSON(bytes.TrimSuffix(b.Bytes(), []byte("\n")))...)
 }
 
 // decodeList reads what encodeList (or Django) wrote: a JSON array of
