@@ -374,35 +374,7 @@ func TestSecretKeyGeneratedOnce(t *testing.T) {
 // when its context ends.
 func TestRunServesAndShutsDown(t *testing.T) {
 	dir := t.TempDir()
-	ctx, cancel := context.WithCancel(context.Background())
-	addrc := make(chan string, 1)
-	done := make(chan error, 1)
-	go func() {
-		done <- run(ctx, options{Addr: "127.0.0.1:0", Store: "sqlite:" + filepath.Join(dir, "blog.db"), Messages: "fallback"}, func(a string) { addrc <- a })
-	}()
-	var addr string
-	select {
-	case addr = <-addrc:
-	case err := <-done:
-		t.Fatalf("run: %v", err)
-	}
-	resp, err := http.Get("http://" + addr + "/")
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != 200 {
-		t.Fatalf("status %d", resp.StatusCode)
-	}
-	cancel()
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Fatalf("shutdown: %v", err)
-		}
-	case <-time.After(30 * time.Second):
-		t.Fatal("run did not return after its context ended")
-	}
+	runOnce(t, options{Addr: "127.0.0.1:0", Store: "sqlite:" + filepath.Join(dir, "blog.db"), Messages: "fallback"})
 	for _, f := range []string{"blog.db", "blog.secret"} {
 		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
 			t.Errorf("%s: %v", f, err)
@@ -446,31 +418,8 @@ func TestRunDjangoTiered(t *testing.T) {
 	dir := t.TempDir()
 	t.Chdir(dir) // the posts go to blog.db in the working directory
 	sessions := filepath.Join(dir, "sessions.db")
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	addrc, done := make(chan string, 1), make(chan error, 1)
-	go func() {
-		done <- run(ctx, options{Addr: "127.0.0.1:0", Store: "tiered:memory:?opt=1+sqlite:" + sessions, SecretKey: "a test secret key that is long enough for the demo, 0123456789", Django: true},
-			func(a string) { addrc <- a })
-	}()
-	var addr string
-	select {
-	case addr = <-addrc:
-	case err := <-done:
-		t.Fatalf("run: %v", err)
-	}
-	resp, err := http.Get("http://" + addr + "/")
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != 200 {
-		t.Fatalf("status %d", resp.StatusCode)
-	}
-	cancel()
-	if err := <-done; err != nil {
-		t.Fatal(err)
-	}
+	runOnce(t, options{Addr: "127.0.0.1:0", Store: "tiered:memory:?opt=1+sqlite:" + sessions,
+		SecretKey: "a test secret key that is long enough for the demo, 0123456789", Django: true})
 	db, err := openDB(sessions)
 	if err != nil {
 		t.Fatal(err)
@@ -531,5 +480,38 @@ func TestProxySetting(t *testing.T) {
 	}
 	if _, err := newApp(nil, nil, config{SecretKey: []byte("k"), AllowedHosts: []string{"https://x"}}); err == nil {
 		t.Fatal("a bad -allowed-hosts entry was accepted")
+	}
+}
+
+// runOnce starts run with o, requires GET / to answer 200, then ends run's
+// context and requires a clean shutdown.
+func runOnce(t *testing.T, o options) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	addrc, done := make(chan string, 1), make(chan error, 1)
+	go func() { done <- run(ctx, o, func(a string) { addrc <- a }) }()
+	var addr string
+	select {
+	case addr = <-addrc:
+	case err := <-done:
+		t.Fatalf("run: %v", err)
+	}
+	resp, err := http.Get("http://" + addr + "/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Fatalf("status %d", resp.StatusCode)
+	}
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("shutdown: %v", err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("run did not return after its context ended")
 	}
 }
