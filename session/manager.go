@@ -23,12 +23,18 @@ const (
 // before calling Middleware and do not change them afterwards; a Manager is
 // then safe for concurrent use by any number of requests.
 //
-// Every field but Store is optional; the zero values give Django's defaults:
+// Either Store (records kept on the server) or CookieStore (the whole
+// session sealed into the cookie) must be set, not both. Every other field
+// is optional; the zero values give Django's defaults:
 // a "sessionid" cookie that lasts two weeks, Path=/, HttpOnly,
 // SameSite=Lax, JSON records, sessions written only when they change.
 type Manager struct {
-	// Store keeps the records. Required.
+	// Store keeps the records on the server (memstore, sqlstore,
+	// redisstore, ...). Set it or CookieStore.
 	Store Store
+	// CookieStore keeps the whole session in the cookie instead
+	// (store/cookiestore). Set it or Store.
+	CookieStore CookieStore
 
 	// CookieName is the name of the session cookie (default "sessionid").
 	// On HTTPS sites consider "__Host-sessionid": browsers then refuse a
@@ -79,8 +85,11 @@ type Manager struct {
 
 func (m *Manager) init() {
 	m.once.Do(func() {
-		if m.Store == nil {
-			panic("session: Manager.Store is nil")
+		switch {
+		case m.Store == nil && m.CookieStore == nil:
+			panic("session: Manager has neither a Store nor a CookieStore")
+		case m.Store != nil && m.CookieStore != nil:
+			panic("session: Manager has both a Store and a CookieStore; set one")
 		}
 		if m.CookieName == "" {
 			m.CookieName = DefaultCookieName
@@ -108,7 +117,7 @@ func (m *Manager) init() {
 		}
 		m.Cookie.MaxAge = 0
 		m.locks = newKeyLocks()
-		m.cookies, _ = m.Store.(CookieStore)
+		m.cookies = m.CookieStore
 		if _, err := cookie.New(m.CookieName, NewKey(), m.Cookie); err != nil {
 			panic(fmt.Sprintf("session: bad cookie settings: %v", err))
 		}

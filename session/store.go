@@ -55,7 +55,14 @@ type Store interface {
 	// Delete removes the record under key. Deleting a missing record is not
 	// an error.
 	Delete(ctx context.Context, key string) error
+}
 
+// Sweeper is implemented by stores whose expired records stay in the
+// backend until somebody removes them (SQL tables, session files, the
+// memory map). Stores whose backend expires records by itself (Redis,
+// memcached) do not implement it: there is nothing to sweep, and the
+// tether CLI's clearsessions says so.
+type Sweeper interface {
 	// DeleteExpired removes up to limit records whose expiry has passed
 	// (all of them when limit <= 0) and returns how many it removed.
 	// Callers loop until it returns fewer than limit, which keeps each
@@ -108,14 +115,13 @@ type Counter interface {
 	Count(ctx context.Context) (int, error)
 }
 
-// CookieStore is implemented by stores that keep the whole session in the
-// cookie instead of on the server (store/cookiestore). The Manager then
-// seals the encoded session into the cookie value on save and opens it on
-// load; the Store methods are not used. There is no server state, so there
-// is no compare-and-swap: two concurrent requests that change the session
-// each send a whole new cookie and the browser keeps the last one.
+// CookieStore keeps the whole session in the cookie instead of on the
+// server (store/cookiestore): give it to Manager.CookieStore instead of a
+// Store. The Manager seals the encoded session into the cookie value on
+// save and opens it on load. There is no server state, so there is no
+// compare-and-swap: two concurrent requests that change the session each
+// send a whole new cookie and the browser keeps the last one.
 type CookieStore interface {
-	Store
 	// SealCookie returns the cookie value that carries rec.Data until
 	// rec.Expiry.
 	SealCookie(rec Record) (string, error)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"github.com/tetherweb/tether/internal/servicetest"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -120,5 +121,19 @@ func TestCLIUsageErrors(t *testing.T) {
 	}
 	if code, _, errs := runCLI(t, "clearsessions", "--store", "nosuch:thing"); code != 1 || !strings.Contains(errs, "unknown store") {
 		t.Errorf("bad DSN: exit %d, %s", code, errs)
+	}
+}
+
+// TestClearSessionsSelfExpiring: a store whose backend expires records
+// itself (Redis) is no session.Sweeper, and clearsessions says there is
+// nothing to sweep instead of pretending to delete.
+func TestClearSessionsSelfExpiring(t *testing.T) {
+	addr := servicetest.RedisAddr(t)
+	code, out, errs := runCLI(t, "clearsessions", "--store", "redis://"+addr+"/0")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	if !strings.Contains(out, "expires its sessions by itself and needs no sweeping") || strings.Contains(out, "deleted") {
+		t.Errorf("output: %q", out)
 	}
 }

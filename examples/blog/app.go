@@ -62,7 +62,8 @@ func newApp(store *dsn.Store, data *db, cfg config) (http.Handler, error) {
 	}
 	a := &app{db: data, cfg: cfg, pages: pages, logger: cfg.Logger}
 
-	sessions := &session.Manager{Store: store.Store, Logger: cfg.Logger}
+	sessions := &session.Manager{Logger: cfg.Logger}
+	store.Configure(sessions)
 	sessions.Cookie.Secure = cfg.Secure
 	if store.Django || cfg.Django {
 		if !store.Django {

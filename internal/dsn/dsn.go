@@ -44,14 +44,27 @@ import (
 	"github.com/tetherweb/tether/store/sqlstore"
 )
 
-// Store is an opened store and the function that releases it.
+// Store is an opened store and the function that releases it. Exactly one
+// of Store (server records) and Cookie (the session in the cookie) is set;
+// Configure gives it to a Manager.
 type Store struct {
 	session.Store
+	// Cookie is set instead of Store for the cookie: DSN.
+	Cookie session.CookieStore
 	// Django reports that the store keeps Django's session table
 	// ("?table=django_session"): the session.Manager must then encode its
 	// records with session.NewDjangoCodec.
 	Django bool
 	close  func() error
+}
+
+// Configure sets m's Store or CookieStore to the opened store.
+func (s *Store) Configure(m *session.Manager) {
+	if s.Cookie != nil {
+		m.CookieStore = s.Cookie
+		return
+	}
+	m.Store = s.Store
 }
 
 // Close releases the store's resources.
@@ -102,7 +115,7 @@ func OpenWith(dsn string, o Options) (*Store, error) {
 		if err != nil {
 			return nil, err
 		}
-		return &Store{Store: s}, nil
+		return &Store{Cookie: s}, nil
 	}
 	target, query := rest, url.Values{}
 	if i := strings.LastIndex(rest, "?"); i >= 0 {

@@ -51,7 +51,7 @@ func TestCookie(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, ok := s.Store.(*cookiestore.Store); !ok {
+	if _, ok := s.Cookie.(*cookiestore.Store); !ok {
 		t.Fatalf("cookie: gave %T", s.Store)
 	}
 }

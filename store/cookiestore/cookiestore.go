@@ -31,13 +31,12 @@
 //     write one (the request fails with an error) rather than let the
 //     browser drop it silently. Keep sessions small.
 //
-// The Store methods of the session.Store contract are not used by the
-// Manager with this store; they report ErrNoServerState, except
-// DeleteExpired, which has nothing to do and returns 0.
+// A Store is given to session.Manager's CookieStore field (not its Store
+// field): it is not a server store, and has no records to load, list or
+// sweep.
 package cookiestore
 
 import (
-	"context"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -53,11 +52,8 @@ const DjangoSalt = "django.contrib.sessions.backends.signed_cookies"
 // encryptedPurpose binds the encryption keys to this use.
 const encryptedPurpose = "tether.store.cookiestore"
 
-// ErrNoServerState is returned by the server-side Store methods: a cookie
-// store has no records to load or change.
-var ErrNoServerState = errors.New("cookiestore: the session lives in the cookie; there is no server record")
-
-// Store is a session.CookieStore. Make one with NewEncrypted or NewSigned.
+// Store is a session.CookieStore: set it as session.Manager's CookieStore.
+// Make one with NewEncrypted or NewSigned.
 // It is immutable and safe for concurrent use.
 type Store struct {
 	cipher *signing.Cipher          // encrypted format
@@ -157,25 +153,3 @@ func (s *Store) OpenCookie(value string) (session.Record, error) {
 	expiry := time.UnixMilli(int64(binary.BigEndian.Uint64(plain)))
 	return session.Record{Data: plain[8:], Expiry: expiry}, nil
 }
-
-// Load reports ErrNoServerState.
-func (s *Store) Load(ctx context.Context, key string) (session.Record, error) {
-	return session.Record{}, ErrNoServerState
-}
-
-// Create reports ErrNoServerState.
-func (s *Store) Create(ctx context.Context, key string, rec session.Record) (session.Version, error) {
-	return 0, ErrNoServerState
-}
-
-// Update reports ErrNoServerState.
-func (s *Store) Update(ctx context.Context, key string, rec session.Record) (session.Version, error) {
-	return 0, ErrNoServerState
-}
-
-// Delete reports ErrNoServerState.
-func (s *Store) Delete(ctx context.Context, key string) error { return ErrNoServerState }
-
-// DeleteExpired has nothing to delete: expired cookies are refused when
-// read. It returns 0.
-func (s *Store) DeleteExpired(ctx context.Context, limit int) (int, error) { return 0, nil }

@@ -43,7 +43,7 @@ func newApp(t *testing.T, newStore func(now func() time.Time) (*cookiestore.Stor
 	}
 	logs := &bytes.Buffer{}
 	return &app{t: t, clock: c, logs: logs, mgr: &session.Manager{
-		Store: s, Now: c.Now, Logger: slog.New(slog.NewTextHandler(logs, nil)),
+		CookieStore: s, Now: c.Now, Logger: slog.New(slog.NewTextHandler(logs, nil)),
 	}}
 }
 
@@ -210,12 +210,16 @@ func TestKeyRotation(t *testing.T) {
 	}
 }
 
+// TestNoServerState: a cookie store has no server records, and says so
+// through the type system: it is neither a session.Store nor a Sweeper, so
+// it cannot be given to Manager.Store or to clearsessions by mistake.
 func TestNoServerState(t *testing.T) {
 	s, _ := cookiestore.NewEncrypted([]byte("k"))
-	if _, err := s.Load(t.Context(), session.NewKey()); err == nil {
-		t.Error("Load succeeded")
+	if _, ok := any(s).(session.Store); ok {
+		t.Error("cookiestore.Store implements session.Store")
 	}
-	if n, err := s.DeleteExpired(t.Context(), 10); n != 0 || err != nil {
-		t.Errorf("DeleteExpired = %d, %v", n, err)
+	if _, ok := any(s).(session.Sweeper); ok {
+		t.Error("cookiestore.Store implements session.Sweeper")
 	}
+	var _ session.CookieStore = s
 }

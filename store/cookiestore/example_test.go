@@ -15,7 +15,7 @@ func Example() {
 	if err != nil {
 		panic(err)
 	}
-	m := &session.Manager{Store: store}
+	m := &session.Manager{CookieStore: store}
 	h := m.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		n, _ := session.Update(session.From(r), "visits", func(n int) int { return n + 1 })
 		fmt.Fprintf(w, "visit %d", n)

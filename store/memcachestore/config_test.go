@@ -135,7 +135,6 @@ func TestContextErrors(t *testing.T) {
 		_, errs["Create"] = s.Create(ctx, key, rec)
 		_, errs["Update"] = s.Update(ctx, key, rec)
 		errs["Delete"] = s.Delete(ctx, key)
-		_, errs["DeleteExpired"] = s.DeleteExpired(ctx, 0)
 		return errs
 	}
 

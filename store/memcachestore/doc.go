@@ -44,9 +44,9 @@
 // already passed is sent with a negative expiration, which memcached treats
 // as expired at once.
 //
-// DeleteExpired has nothing to do and returns 0: memcached drops expired
-// items by itself (run the conformance suite with
-// storetest.Options{SelfExpiring: true}). The store implements neither
+// memcached drops expired items by itself, so the store is not a
+// session.Sweeper: there is nothing to sweep (run the conformance suite
+// with storetest.Options{SelfExpiring: true}). The store implements neither
 // session.Lister nor session.Counter: memcached cannot enumerate its keys.
 //
 // # Versions and round trips

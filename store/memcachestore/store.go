@@ -241,12 +241,3 @@ func (s *Store) Delete(ctx context.Context, key string) error {
 	}
 	return nil
 }
-
-// DeleteExpired returns 0: memcached removes expired items by itself, and
-// cannot list them. It only reports a context that is already done.
-func (s *Store) DeleteExpired(ctx context.Context, limit int) (int, error) {
-	if err := ctxErr(ctx, "delete expired"); err != nil {
-		return 0, err
-	}
-	return 0, nil
-}

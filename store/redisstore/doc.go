@@ -18,8 +18,8 @@
 //	expiry   the instant the record dies, in Unix milliseconds, in decimal
 //
 // The key also carries a Redis expiry set with PEXPIREAT to the same
-// millisecond, so Redis deletes dead sessions by itself: there is nothing
-// for DeleteExpired to do (it returns 0 at once) and no janitor to run.
+// millisecond, so Redis deletes dead sessions by itself: the store is not a
+// session.Sweeper (there is nothing to sweep) and no janitor runs.
 // Load additionally compares the expiry field with the store's clock, so a
 // record is dead as soon as either the application's clock or Redis's says
 // so. Expiry instants are kept to the millisecond, truncated.

@@ -240,13 +240,3 @@ func (s *Store) Delete(ctx context.Context, key string) error {
 	}
 	return wrap(ctx, "delete", s.client.Del(ctx, s.redisKey(key)).Err())
 }
-
-// DeleteExpired does nothing and returns 0: Redis deletes every record
-// when its expiry passes (each key has a PEXPIREAT), so there is never
-// anything to collect. It only reports a done context.
-func (s *Store) DeleteExpired(ctx context.Context, limit int) (int, error) {
-	if err := ctx.Err(); err != nil {
-		return 0, fmt.Errorf("redisstore: delete expired: %w", err)
-	}
-	return 0, nil
-}

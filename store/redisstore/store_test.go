@@ -376,11 +376,13 @@ func TestRoundTrips(t *testing.T) {
 		}
 		return err
 	})
-	if n, err := s.DeleteExpired(ctx, 0); n != 0 || err != nil {
-		t.Errorf("DeleteExpired = %d, %v; want 0, nil", n, err)
+	// Redis expires records itself: the store offers no sweep, so
+	// clearsessions never sends it anything.
+	if _, ok := any(s).(session.Sweeper); ok {
+		t.Error("redisstore.Store implements session.Sweeper; Redis needs no sweeping")
 	}
 	if sent := hook.take(); len(sent) != 0 {
-		t.Errorf("DeleteExpired sent %v, want nothing", sent)
+		t.Errorf("the checks above sent %v, want nothing more", sent)
 	}
 }
 

@@ -140,7 +140,11 @@ func (h *hookStore) DeleteExpired(ctx context.Context, limit int) (int, error) {
 	if err := h.run(ctx, "deleteexpired:before"); err != nil {
 		return 0, err
 	}
-	return h.inner.DeleteExpired(ctx, limit)
+	sw, ok := h.inner.(session.Sweeper)
+	if !ok {
+		return 0, nil
+	}
+	return sw.DeleteExpired(ctx, limit)
 }
 
 // --- log capture -------------------------------------------------------------

@@ -322,17 +322,23 @@ func (s *Store) Delete(ctx context.Context, key string) error {
 // DeleteExpired removes up to limit expired records from the durable store
 // (all when limit <= 0) and returns how many it removed. It then asks the
 // cache to drop up to limit expired entries; a failure there is only
-// logged.
+// logged. Either step is skipped when that store is no session.Sweeper
+// (Redis and memcached expire their entries themselves).
 func (s *Store) DeleteExpired(ctx context.Context, limit int) (int, error) {
 	if err := ctx.Err(); err != nil {
 		return 0, fmt.Errorf("tieredstore: delete expired: %w", err)
 	}
-	n, err := s.durable.DeleteExpired(ctx, limit)
-	if err != nil {
-		return n, fmt.Errorf("tieredstore: delete expired: %w", err)
+	n := 0
+	if sw, ok := s.durable.(session.Sweeper); ok {
+		var err error
+		if n, err = sw.DeleteExpired(ctx, limit); err != nil {
+			return n, fmt.Errorf("tieredstore: delete expired: %w", err)
+		}
 	}
-	if _, err := s.cache.DeleteExpired(ctx, limit); err != nil && ctx.Err() == nil {
-		s.cacheDown(ctx, "delete expired", err)
+	if sw, ok := s.cache.(session.Sweeper); ok {
+		if _, err := sw.DeleteExpired(ctx, limit); err != nil && ctx.Err() == nil {
+			s.cacheDown(ctx, "delete expired", err)
+		}
 	}
 	return n, nil
 }
