@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
-	"math/rand/v2"
 	"net/http"
 	"time"
 
@@ -14,30 +12,25 @@ import (
 	"github.com/tetherweb/tether/proxy"
 )
 
-// maxKeyAttempts bounds the search for an unused key (a collision of two
-// 165-bit random keys never happens; a store answering ErrExists forever
-// must not hang the request).
-const maxKeyAttempts = 5
-
 // commit saves the session if it must, and sets the cookie headers in h.
 // It runs once, before the response's headers are written; status is the
 // response's status code.
 func (s *Session) commit(h http.Header, status int) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.committed {
+	if s.sealed {
 		return nil
 	}
-	s.committed = true
-	if s.loaded {
+	s.sealed = true
+	if s.st != stateUnread {
 		vary.Cookie(h)
 	}
-	if s.loadErr != nil {
-		return s.loadErr
+	if s.st == stateBroken {
+		return s.err
 	}
 	m := s.m
-	save := status < 500 && (s.modified || m.SaveEveryRequest && (s.key != "" || s.cookieValue != ""))
-	if save || len(s.retire) > 0 {
+	save := status < 500 && s.mustSave()
+	if save || len(s.pending.retire) > 0 {
 		// The save must not be cut short because the client went away (a
 		// logout whose tab was closed must still delete the record), but
 		// it is bounded.
@@ -47,230 +40,56 @@ func (s *Session) commit(h http.Header, status int) error {
 	}
 	// Records retired by Flush are deleted even when the request failed:
 	// a logout is a security action, not data to roll back.
-	for _, k := range s.retire {
-		if err := m.Store.Delete(s.ctx, k); err != nil {
-			return fmt.Errorf("session: delete: %w", err)
-		}
+	if err := m.backend.retire(s); err != nil {
+		return err
 	}
 	if status >= 500 {
 		return nil // a failed request saves nothing else
 	}
 	if !save {
-		// A cookie whose key is malformed (known without loading), or
-		// whose session turned out unknown, expired or unreadable, is
-		// removed.
-		stale := s.hadCookie && !s.exists && (s.loaded || m.cookies == nil && s.key == "")
-		if stale {
+		// A cookie that named no session (a malformed key, or one found
+		// unknown, expired or unreadable) is removed.
+		if s.in.present && s.st == stateFresh {
 			vary.Cookie(h)
 			s.deleteCookie(h)
 		}
 		return nil
 	}
-	if err := s.load(); err != nil { // SaveEveryRequest on an untouched session
-		return err
+	if s.st == stateUnread { // SaveEveryRequest on an untouched session
+		m.backend.load(s)
+		if s.st == stateBroken {
+			return s.err
+		}
 	}
 	s.materialize()
 	vary.Cookie(h)
-	if m.cookies != nil {
-		return s.saveCookie(h)
-	}
-	if s.exists {
-		unlock, err := m.locks.lock(s.ctx, s.key)
-		if err != nil {
-			return fmt.Errorf("session: save: %w", err)
-		}
-		defer unlock()
-	}
-	switch {
-	case !s.exists:
-		return s.saveNew(h)
-	case s.cycle:
-		return s.saveCycled(h)
-	default:
-		return s.saveExisting(h)
-	}
+	return m.backend.save(s, h)
 }
 
-// saveNew stores a session that has no record yet under a fresh key.
-func (s *Session) saveNew(h http.Header) error {
-	if isEmpty(s.values) {
-		if s.hadCookie {
-			s.deleteCookie(h)
-		}
-		return nil
+// mustSave reports whether the commit writes: the request changed the
+// session, or SaveEveryRequest applies to a session the cookie names.
+func (s *Session) mustSave() bool {
+	if s.pending.modified() {
+		return true
 	}
-	key, v, err := s.create(s.values)
-	if err != nil {
-		return err
-	}
-	s.key, s.version, s.exists = key, v, true
-	return s.setCookie(h, key, s.values)
+	return s.m.SaveEveryRequest && (s.st == stateStored || s.st == stateUnread && s.in.value != "")
 }
 
-// saveCookie seals the session into the cookie (a CookieStore).
-func (s *Session) saveCookie(h http.Header) error {
-	m := s.m
-	if isEmpty(s.values) {
-		if s.hadCookie {
-			s.deleteCookie(h)
-		}
-		return nil
+// bounded runs one store call under the Manager's StoreTimeout. A call cut
+// off by that bound (not by the caller's own context) is reported as
+// ErrUnavailable: a backend that does not answer in time is down, as far
+// as this request is concerned.
+func (m *Manager) bounded(ctx context.Context, call func(ctx context.Context) error) error {
+	if m.local {
+		return call(ctx)
 	}
-	rec, err := m.record(s.values, 0)
-	if err != nil {
-		return err
+	cctx, cancel := context.WithTimeout(ctx, m.StoreTimeout)
+	defer cancel()
+	err := call(cctx)
+	if err != nil && ctx.Err() == nil && errors.Is(cctx.Err(), context.DeadlineExceeded) && !errors.Is(err, ErrUnavailable) {
+		return fmt.Errorf("%w: no answer within %v: %w", ErrUnavailable, m.StoreTimeout, err)
 	}
-	value, err := m.cookies.SealCookie(rec)
-	if err != nil {
-		return fmt.Errorf("session: seal cookie: %w", err)
-	}
-	return s.setCookie(h, value, s.values)
-}
-
-// create stores values under a new random key.
-func (s *Session) create(values map[string][]byte) (string, Version, error) {
-	rec, err := s.m.record(values, 0)
-	if err != nil {
-		return "", 0, err
-	}
-	for range maxKeyAttempts {
-		key := NewKey()
-		v, err := s.m.Store.Create(s.ctx, key, rec)
-		if errors.Is(err, ErrExists) {
-			continue
-		}
-		if err != nil {
-			return "", 0, fmt.Errorf("session: create: %w", err)
-		}
-		return key, v, nil
-	}
-	return "", 0, errors.New("session: create: no unused key found")
-}
-
-// saveExisting writes the request's changes over the record with
-// compare-and-swap, replaying them on a fresh copy after each conflict.
-func (s *Session) saveExisting(h http.Header) error {
-	m := s.m
-	for attempt := 0; ; attempt++ {
-		empty := isEmpty(s.values)
-		var rec Record
-		var err error
-		if empty {
-			rec, err = m.deadRecord(s.version)
-		} else {
-			rec, err = m.record(s.values, s.version)
-		}
-		if err != nil {
-			return err
-		}
-		v, err := m.Store.Update(s.ctx, s.key, rec)
-		if err == nil {
-			if empty {
-				// The session was emptied and nobody changed it meanwhile:
-				// the record is dead; remove it and the cookie.
-				if err := m.Store.Delete(s.ctx, s.key); err != nil {
-					m.Logger.LogAttrs(s.ctx, slog.LevelWarn, "session: delete emptied record", slog.Any("error", err))
-				}
-				s.key, s.exists = "", false
-				s.deleteCookie(h)
-				return nil
-			}
-			s.version = v
-			return s.setCookie(h, s.key, s.values)
-		}
-		if err := s.resolve(err, attempt); err != nil {
-			return err
-		}
-	}
-}
-
-// saveCycled moves the session to a new key: it creates the new record,
-// then retires the old one with compare-and-swap so that a change a
-// concurrent request made to the old record in between is carried over,
-// never lost; then deletes the old record.
-func (s *Session) saveCycled(h http.Header) error {
-	m := s.m
-	if isEmpty(s.values) {
-		s.cycle = false
-		return s.saveExisting(h)
-	}
-	oldKey := s.key
-	newKey, newVersion, err := s.create(s.values)
-	if err != nil {
-		return err
-	}
-	for attempt := 0; ; attempt++ {
-		dead, err := m.deadRecord(s.version)
-		if err != nil {
-			return err
-		}
-		_, err = m.Store.Update(s.ctx, oldKey, dead)
-		if err == nil {
-			break
-		}
-		if err := s.resolve(err, attempt); err != nil {
-			m.Store.Delete(s.ctx, newKey) // best effort: nobody knows this key
-			return err
-		}
-		rec, err := m.record(s.values, newVersion)
-		if err != nil {
-			return err
-		}
-		if newVersion, err = m.Store.Update(s.ctx, newKey, rec); err != nil {
-			return fmt.Errorf("session: save: %w", err)
-		}
-	}
-	if err := m.Store.Delete(s.ctx, oldKey); err != nil {
-		m.Logger.LogAttrs(s.ctx, slog.LevelWarn, "session: delete retired record", slog.Any("error", err))
-	}
-	s.key, s.version = newKey, newVersion
-	return s.setCookie(h, newKey, s.values)
-}
-
-// resolve handles a failed Update of s.key: after a conflict it reloads the
-// record and replays the request's changes on it (s.values and s.version
-// then reflect the fresh copy); any other failure is returned.
-func (s *Session) resolve(err error, attempt int) error {
-	m := s.m
-	switch {
-	case errors.Is(err, ErrNotFound):
-		return ErrInterrupted
-	case !errors.Is(err, ErrConflict):
-		return fmt.Errorf("session: save: %w", err)
-	case attempt >= m.MaxRetries:
-		return ErrTooManyConflicts
-	}
-	if attempt > 0 {
-		// Another process keeps winning: back off a random while (up to
-		// 1, 2, 4 ... 32 ms) so that the writers spread out.
-		ceiling := time.Duration(1<<min(attempt-1, 5)) * time.Millisecond
-		t := time.NewTimer(rand.N(ceiling) + time.Millisecond/4)
-		select {
-		case <-t.C:
-		case <-s.ctx.Done():
-			t.Stop()
-			return fmt.Errorf("session: save: %w", s.ctx.Err())
-		}
-	}
-	fresh, err := m.Store.Load(s.ctx, s.key)
-	if errors.Is(err, ErrNotFound) || err == nil && !fresh.Expiry.After(m.Now()) {
-		return ErrInterrupted
-	}
-	if err != nil {
-		return fmt.Errorf("session: reload: %w", err)
-	}
-	values, err := m.Codec.Decode(fresh.Data)
-	if err != nil {
-		m.Logger.LogAttrs(s.ctx, slog.LevelWarn, "session: record does not decode; starting empty", slog.Any("error", err))
-		values = map[string][]byte{}
-	}
-	for i := range s.ops {
-		if err := s.ops[i].apply(values); err != nil {
-			return err
-		}
-	}
-	s.values, s.version = values, fresh.Version
-	return nil
+	return err
 }
 
 // record encodes values into a record with their expiry.

@@ -19,6 +19,16 @@ var ErrInterrupted = errors.New("session: the request's session was deleted befo
 // session faster than this request could apply its own changes.
 var ErrTooManyConflicts = errors.New("session: too many concurrent changes; giving up")
 
+// ErrStaleRead reports that the request read a value, then Set (or
+// Deleted) it, and a concurrent request changed that value before this
+// one was saved. Replaying the Set on the fresh record would silently undo
+// the other request's change, so nothing of this request is saved and the
+// default error handler answers 409 Conflict: the client can repeat the
+// request, which then reads the new value. Use Update (which recomputes
+// on the fresh value) for read-modify-write and this never happens.
+var ErrStaleRead = errors.New("session: a value this request read and then changed was changed by a concurrent request " +
+	"(use session.Update for read-modify-write)")
+
 // ErrCommitted reports a change made after the session was saved, that is
 // after the response's headers were written. The change is not saved.
 var ErrCommitted = errors.New("session: changed after the response headers were written")
@@ -41,11 +51,15 @@ var ErrNoMiddleware = errors.New("session: no session on this request (is the ha
 // saved. It is called before any of the handler's response has been sent.
 type ErrorHandler func(w http.ResponseWriter, r *http.Request, err error)
 
-// DefaultErrorHandler answers 400 for ErrInterrupted, 503 when the store is
-// unreachable (ErrUnavailable, a network error, a deadline), and 500
-// otherwise, with a short plain-text body.
+// DefaultErrorHandler answers 400 for ErrInterrupted, 409 for ErrStaleRead
+// (with Retry-After: 0, the request can be repeated as it is), 503 when
+// the store is unreachable (ErrUnavailable, a network error, a deadline),
+// and 500 otherwise, with a short plain-text body.
 func DefaultErrorHandler(w http.ResponseWriter, r *http.Request, err error) {
 	code := StatusFor(err)
+	if code == http.StatusConflict {
+		w.Header().Set("Retry-After", "0")
+	}
 	http.Error(w, http.StatusText(code), code)
 }
 
@@ -56,6 +70,8 @@ func StatusFor(err error) int {
 	switch {
 	case errors.Is(err, ErrInterrupted):
 		return http.StatusBadRequest
+	case errors.Is(err, ErrStaleRead):
+		return http.StatusConflict
 	case errors.Is(err, ErrUnavailable), errors.Is(err, context.DeadlineExceeded), errors.As(err, &netErr):
 		return http.StatusServiceUnavailable
 	}
@@ -63,7 +79,7 @@ func StatusFor(err error) int {
 }
 
 func logLevelFor(err error) slog.Level {
-	if errors.Is(err, ErrInterrupted) {
+	if errors.Is(err, ErrInterrupted) || errors.Is(err, ErrStaleRead) {
 		return slog.LevelWarn
 	}
 	return slog.LevelError

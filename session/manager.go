@@ -17,6 +17,8 @@ const (
 	DefaultMaxRetries = 20
 	// DefaultCommitTimeout bounds the store calls of one save.
 	DefaultCommitTimeout = 10 * time.Second
+	// DefaultStoreTimeout bounds each single store call.
+	DefaultStoreTimeout = time.Second
 )
 
 // Manager loads and saves sessions for the handlers it wraps. Set its fields
@@ -75,12 +77,18 @@ type Manager struct {
 	// write the handler made is carried out even if nobody reads the
 	// response.
 	CommitTimeout time.Duration
+	// StoreTimeout bounds each call the Manager makes to its Store (a
+	// Load, Create, Update or Delete; default 1 s). A call still waiting
+	// then fails as ErrUnavailable, so a hung backend answers 503 within
+	// the bound instead of holding the request: a load fails after at
+	// most StoreTimeout, and a save after at most CommitTimeout.
+	StoreTimeout time.Duration
 	// Now replaces time.Now (tests).
 	Now func() time.Time
 
 	once    sync.Once
-	locks   *keyLocks
-	cookies CookieStore // Store, when it keeps sessions in the cookie
+	backend backend // serverBackend (Store) or cookieBackend (CookieStore)
+	local   bool    // the Store never blocks: its calls need no StoreTimeout
 }
 
 func (m *Manager) init() {
@@ -112,12 +120,21 @@ func (m *Manager) init() {
 		if m.CommitTimeout <= 0 {
 			m.CommitTimeout = DefaultCommitTimeout
 		}
+		if m.StoreTimeout <= 0 {
+			m.StoreTimeout = DefaultStoreTimeout
+		}
 		if m.Now == nil {
 			m.Now = time.Now
 		}
 		m.Cookie.MaxAge = 0
-		m.locks = newKeyLocks()
-		m.cookies = m.CookieStore
+		if m.CookieStore != nil {
+			m.backend = &cookieBackend{m: m, store: m.CookieStore}
+		} else {
+			m.backend = &serverBackend{m: m, store: m.Store, locks: newKeyLocks()}
+			if l, ok := m.Store.(Local); ok {
+				m.local = l.Local()
+			}
+		}
 		if _, err := cookie.New(m.CookieName, NewKey(), m.Cookie); err != nil {
 			panic(fmt.Sprintf("session: bad cookie settings: %v", err))
 		}
@@ -143,12 +160,7 @@ func (m *Manager) Middleware(next http.Handler) http.Handler {
 		s.ctx = r.Context()
 		s.req = r
 		if v, ok := cookie.Value(r, m.CookieName); ok {
-			s.hadCookie = true
-			if m.cookies != nil {
-				s.cookieValue = v
-			} else if ValidKey(v) {
-				s.key = v
-			}
+			m.backend.open(s, v)
 		}
 		r = r.WithContext(newContext(r.Context(), s))
 		rw.req = r

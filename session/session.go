@@ -2,7 +2,6 @@ package session
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -29,133 +28,29 @@ type Session struct {
 	inFn atomic.Bool // an Update function is running (with mu held)
 	m    *Manager
 	ctx  context.Context
+	req  *http.Request // the request as the middleware got it (for proxy.IsHTTPS)
 
-	key         string        // key of the record this request works on; "" for none
-	hadCookie   bool          // the request carried a session cookie
-	cookieValue string        // its value, when the session lives in the cookie
-	req         *http.Request // the request as the middleware got it (for proxy.IsHTTPS)
+	in      incoming // what the request's cookie brought
+	st      state    // what is known of the record (state.go)
+	key     string   // key of the record this request works on; "" for none
+	version Version  // its version, as loaded (stateStored)
+	err     error    // why the load failed (stateBroken)
 
-	loaded  bool              // values reflect the store (or a new session)
-	exists  bool              // a live record exists under key
-	version Version           // its version, as loaded
-	values  map[string][]byte // encoded values, after this request's ops
-	lazy    []byte            // a loaded JSON record not split into values yet
-	loadErr error
+	values map[string][]byte // encoded values, after this request's ops
+	lazy   []byte            // a loaded JSON record not split into values yet
 
-	ops       []op     // the request's changes, replayed on conflicts
-	modified  bool     // something must be saved
-	cycle     bool     // CycleKey was called
-	retire    []string // keys whose records Flush deleted
-	committed bool
+	pending pending // what the request changed
+	reads   reads   // what it read before changing it
+	sealed  bool    // committed: the response's headers are out
 }
 
-// opKind tells what one recorded change does.
-type opKind uint8
-
-const (
-	opSet opKind = iota
-	opDelete
-	opUpdate
-)
-
-// op is one recorded change. update ops re-run their function on the value
-// found in a fresh copy of the record; it reports keep=false to delete the
-// key instead.
-type op struct {
-	kind   opKind
-	key    string
-	raw    []byte
-	update func(raw []byte, ok bool) (out []byte, keep bool, err error)
-}
-
-func (o *op) apply(values map[string][]byte) error {
-	switch o.kind {
-	case opSet:
-		values[o.key] = o.raw
-	case opDelete:
-		delete(values, o.key)
-	case opUpdate:
-		old, ok := values[o.key]
-		raw, keep, err := o.update(old, ok)
-		if err != nil {
-			return fmt.Errorf("session: update %q: %w", o.key, err)
-		}
-		if !keep {
-			delete(values, o.key)
-			return nil
-		}
-		values[o.key] = raw
-	}
-	return nil
-}
-
-// load reads the record on first use. The caller holds s.mu.
+// load reads the record on first use and reports a failed load. The
+// caller holds s.mu.
 func (s *Session) load() error {
-	if s.loaded {
-		return s.loadErr
+	if s.st == stateUnread {
+		s.m.backend.load(s)
 	}
-	s.loaded = true
-	if s.m.cookies != nil {
-		s.loadCookie()
-		return nil
-	}
-	if s.key == "" {
-		s.values = map[string][]byte{}
-		return nil
-	}
-	rec, err := s.m.Store.Load(s.ctx, s.key)
-	switch {
-	case err == nil && !rec.Expiry.After(s.m.Now()):
-		// The store returned a dead record: never use it.
-		s.key = ""
-		s.values = map[string][]byte{}
-	case err == nil:
-		s.exists, s.version = true, rec.Version
-		if _, ok := s.m.Codec.(JSONCodec); ok && validObject(rec.Data) == nil {
-			// Read-only requests look values up in the record itself;
-			// it is split into a map only when something changes.
-			s.lazy = rec.Data
-		} else if vals, derr := s.m.Codec.Decode(rec.Data); derr == nil {
-			s.values = vals
-		} else {
-			// A record that does not decode is an empty session that keeps
-			// its key, so the next save overwrites it (as in Django).
-			s.m.Logger.LogAttrs(s.ctx, slog.LevelWarn, "session: record does not decode; starting empty",
-				slog.Any("error", derr))
-			s.values = map[string][]byte{}
-		}
-	case errors.Is(err, ErrNotFound):
-		// Unknown or expired key: never adopted; a save issues a new one.
-		s.key = ""
-		s.values = map[string][]byte{}
-	default:
-		s.loadErr = fmt.Errorf("session: load: %w", err)
-		s.values = map[string][]byte{}
-	}
-	return s.loadErr
-}
-
-// loadCookie reads a session kept in the cookie itself. A value that does
-// not open, does not decode or has expired is an empty session (logged).
-func (s *Session) loadCookie() {
-	s.values = map[string][]byte{}
-	if s.cookieValue == "" {
-		return
-	}
-	m := s.m
-	rec, err := m.cookies.OpenCookie(s.cookieValue)
-	if err == nil && !rec.Expiry.After(m.Now()) {
-		err = errors.New("session: the session cookie has expired")
-	}
-	var vals map[string][]byte
-	if err == nil {
-		vals, err = m.Codec.Decode(rec.Data)
-	}
-	if err != nil {
-		m.Logger.LogAttrs(s.ctx, slog.LevelWarn, "session: session cookie rejected; starting empty", slog.Any("error", err))
-		return
-	}
-	s.values, s.exists = vals, true
+	return s.err
 }
 
 // usable reports why a mutating method cannot run: no middleware, or a
@@ -187,7 +82,7 @@ func (s *Session) reentrant() bool {
 func (s *Session) needsNewCookie() bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.modified && (s.m.cookies != nil || !s.exists || s.cycle || len(s.retire) > 0)
+	return s.pending.modified() && s.m.backend.newCookie(s)
 }
 
 // lookup returns the encoded value under key. The caller holds s.mu and
@@ -198,6 +93,17 @@ func (s *Session) lookup(key string) ([]byte, bool) {
 	}
 	v, ok := s.values[key]
 	return v, ok
+}
+
+// read is lookup for the handler: it also records what the request saw,
+// so that a Set computed from it is never replayed blindly over another
+// request's change (see reads).
+func (s *Session) read(key string) ([]byte, bool) {
+	raw, ok := s.lookup(key)
+	if s.st == stateStored {
+		s.reads.note(key, raw, ok, s.pending.ops)
+	}
+	return raw, ok
 }
 
 // materialize splits a lazily kept record into s.values. The caller holds
@@ -216,7 +122,7 @@ func (s *Session) materialize() {
 // writable reports (and logs) a change attempted after the session was
 // saved. The caller holds s.mu.
 func (s *Session) writable() error {
-	if s.committed {
+	if s.sealed {
 		s.m.Logger.LogAttrs(s.ctx, slog.LevelError, "session: change after the response headers were written")
 		return ErrCommitted
 	}
@@ -236,8 +142,7 @@ func (s *Session) change(o op) error {
 	if err := o.apply(s.values); err != nil {
 		return err
 	}
-	s.ops = append(s.ops, o)
-	s.modified = true
+	s.pending.ops = append(s.pending.ops, o)
 	return nil
 }
 
@@ -256,7 +161,7 @@ func (s *Session) Get(key string, dst any) (bool, error) {
 	if err := s.load(); err != nil {
 		return false, err
 	}
-	raw, ok := s.lookup(key)
+	raw, ok := s.read(key)
 	if !ok {
 		return false, nil
 	}
@@ -392,7 +297,7 @@ func (s *Session) Has(key string) bool {
 	if s.load() != nil {
 		return false
 	}
-	_, ok := s.lookup(key)
+	_, ok := s.read(key)
 	return ok
 }
 
@@ -434,13 +339,12 @@ func (s *Session) Flush() error {
 		return err
 	}
 	if s.key != "" {
-		s.retire = append(s.retire, s.key)
+		s.pending.retire = append(s.pending.retire, s.key)
 	}
-	s.key, s.exists, s.version = "", false, 0
-	s.loaded, s.loadErr = true, nil
+	s.st, s.key, s.version, s.err = stateFresh, "", 0, nil
 	s.values, s.lazy = map[string][]byte{}, nil
-	s.ops, s.cycle = nil, false
-	s.modified = true
+	s.pending.ops, s.pending.cycle, s.pending.flush = nil, false, true
+	s.reads.reset()
 	return nil
 }
 
@@ -460,7 +364,7 @@ func (s *Session) CycleKey() error {
 	if err := s.load(); err != nil {
 		return err
 	}
-	s.cycle, s.modified = true, true
+	s.pending.cycle = true
 	return nil
 }
 
@@ -475,5 +379,5 @@ func (s *Session) Modified() bool {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.modified
+	return s.pending.modified()
 }

@@ -70,6 +70,15 @@ type Sweeper interface {
 	DeleteExpired(ctx context.Context, limit int) (int, error)
 }
 
+// Local is implemented by stores that keep their records in this
+// process's memory and never wait on I/O (store/memstore). The Manager does
+// not bound their calls with StoreTimeout: there is nothing to wait for,
+// and the bound's timer would be the largest cost of a read-only request.
+type Local interface {
+	// Local reports whether the store's calls never wait on I/O.
+	Local() bool
+}
+
 // Version identifies one state of a stored record, for compare-and-swap.
 // Zero is never a valid version of a stored record.
 type Version uint64

@@ -231,6 +231,11 @@ func (s *Store) Delete(ctx context.Context, key string) error {
 	return nil
 }
 
+// Local reports true: the store answers from memory and never blocks, so
+// the session Manager does not bound its calls with a timer (see
+// session.Local).
+func (s *Store) Local() bool { return true }
+
 // DeleteExpired removes up to limit expired records (all when limit <= 0)
 // and returns how many it removed. It locks one shard at a time.
 func (s *Store) DeleteExpired(ctx context.Context, limit int) (int, error) {

@@ -1,0 +1,300 @@
+package session
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"net/http"
+	"time"
+)
+
+// maxKeyAttempts bounds the search for an unused key (a collision of two
+// 165-bit random keys never happens; a store answering ErrExists forever
+// must not hang the request).
+const maxKeyAttempts = 5
+
+// serverBackend keeps sessions as records in a Store; the cookie holds
+// only the key.
+type serverBackend struct {
+	m     *Manager
+	store Store
+	locks *keyLocks
+}
+
+func (b *serverBackend) open(s *Session, value string) {
+	s.in.present = true
+	if ValidKey(value) {
+		s.in.value, s.key = value, value
+		return
+	}
+	// A malformed key names no record: no store call can find one.
+	s.st, s.values = stateFresh, map[string][]byte{}
+}
+
+func (b *serverBackend) load(s *Session) {
+	s.values = map[string][]byte{}
+	if s.key == "" {
+		s.st = stateFresh
+		return
+	}
+	m := b.m
+	var rec Record
+	err := m.bounded(s.ctx, func(ctx context.Context) (err error) {
+		rec, err = b.store.Load(ctx, s.key)
+		return err
+	})
+	switch {
+	case err == nil && !rec.Expiry.After(m.Now()):
+		// The store returned a dead record: never use it.
+		s.key, s.st = "", stateFresh
+	case err == nil:
+		s.st, s.version = stateStored, rec.Version
+		if _, ok := m.Codec.(JSONCodec); ok && validObject(rec.Data) == nil {
+			// Read-only requests look values up in the record itself;
+			// it is split into a map only when something changes.
+			s.values, s.lazy = nil, rec.Data
+		} else if vals, derr := m.Codec.Decode(rec.Data); derr == nil {
+			s.values = vals
+		} else {
+			// A record that does not decode is an empty session that keeps
+			// its key, so the next save overwrites it (as in Django).
+			m.Logger.LogAttrs(s.ctx, slog.LevelWarn, "session: record does not decode; starting empty",
+				slog.Any("error", derr))
+		}
+	case errors.Is(err, ErrNotFound):
+		// Unknown or expired key: never adopted; a save issues a new one.
+		s.key, s.st = "", stateFresh
+	default:
+		s.st, s.err = stateBroken, fmt.Errorf("session: load: %w", err)
+	}
+}
+
+func (b *serverBackend) retire(s *Session) error {
+	for _, k := range s.pending.retire {
+		if err := b.m.bounded(s.ctx, func(ctx context.Context) error { return b.store.Delete(ctx, k) }); err != nil {
+			return fmt.Errorf("session: delete: %w", err)
+		}
+	}
+	return nil
+}
+
+func (b *serverBackend) newCookie(s *Session) bool {
+	return s.st != stateStored || s.pending.cycle || s.pending.flush
+}
+
+// save: a fresh session is created under a new key; a stored one is
+// written back with compare-and-swap, under this process's lock for the
+// key, and moved to a new key after CycleKey.
+func (b *serverBackend) save(s *Session, h http.Header) error {
+	if s.st == stateFresh {
+		return b.saveNew(s, h)
+	}
+	unlock, err := b.locks.lock(s.ctx, s.key)
+	if err != nil {
+		return fmt.Errorf("session: save: %w", err)
+	}
+	defer unlock()
+	if s.pending.cycle {
+		return b.saveCycled(s, h)
+	}
+	return b.saveExisting(s, h)
+}
+
+// saveNew stores a session that has no record yet under a fresh key.
+func (b *serverBackend) saveNew(s *Session, h http.Header) error {
+	if isEmpty(s.values) {
+		if s.in.present {
+			s.deleteCookie(h)
+		}
+		return nil
+	}
+	key, v, err := b.create(s, s.values)
+	if err != nil {
+		return err
+	}
+	s.key, s.version, s.st = key, v, stateStored
+	return s.setCookie(h, key, s.values)
+}
+
+// create stores values under a new random key.
+func (b *serverBackend) create(s *Session, values map[string][]byte) (string, Version, error) {
+	rec, err := b.m.record(values, 0)
+	if err != nil {
+		return "", 0, err
+	}
+	for range maxKeyAttempts {
+		key := NewKey()
+		var v Version
+		err := b.m.bounded(s.ctx, func(ctx context.Context) (err error) {
+			v, err = b.store.Create(ctx, key, rec)
+			return err
+		})
+		if errors.Is(err, ErrExists) {
+			continue
+		}
+		if err != nil {
+			return "", 0, fmt.Errorf("session: create: %w", err)
+		}
+		return key, v, nil
+	}
+	return "", 0, errors.New("session: create: no unused key found")
+}
+
+// update is one compare-and-swap write of rec under key.
+func (b *serverBackend) update(s *Session, key string, rec Record) (Version, error) {
+	var v Version
+	err := b.m.bounded(s.ctx, func(ctx context.Context) (err error) {
+		v, err = b.store.Update(ctx, key, rec)
+		return err
+	})
+	return v, err
+}
+
+// delete removes the record under key, logging a failure: the callers
+// have already made the record dead, so a failure leaves only garbage.
+func (b *serverBackend) delete(s *Session, key, what string) {
+	if err := b.m.bounded(s.ctx, func(ctx context.Context) error { return b.store.Delete(ctx, key) }); err != nil {
+		b.m.Logger.LogAttrs(s.ctx, slog.LevelWarn, "session: delete "+what, slog.Any("error", err))
+	}
+}
+
+// saveExisting writes the request's changes over the record with
+// compare-and-swap, replaying them on a fresh copy after each conflict.
+func (b *serverBackend) saveExisting(s *Session, h http.Header) error {
+	m := b.m
+	for attempt := 0; ; attempt++ {
+		empty := isEmpty(s.values)
+		var rec Record
+		var err error
+		if empty {
+			rec, err = m.deadRecord(s.version)
+		} else {
+			rec, err = m.record(s.values, s.version)
+		}
+		if err != nil {
+			return err
+		}
+		v, err := b.update(s, s.key, rec)
+		if err == nil {
+			if empty {
+				// The session was emptied and nobody changed it meanwhile:
+				// the record is dead; remove it and the cookie.
+				b.delete(s, s.key, "emptied record")
+				s.key, s.st = "", stateFresh
+				s.deleteCookie(h)
+				return nil
+			}
+			s.version = v
+			return s.setCookie(h, s.key, s.values)
+		}
+		if err := b.resolve(s, err, attempt); err != nil {
+			return err
+		}
+	}
+}
+
+// saveCycled moves the session to a new key: it creates the new record,
+// then retires the old one with compare-and-swap so that a change a
+// concurrent request made to the old record in between is carried over,
+// never lost; then deletes the old record.
+func (b *serverBackend) saveCycled(s *Session, h http.Header) error {
+	m := b.m
+	if isEmpty(s.values) {
+		s.pending.cycle = false
+		return b.saveExisting(s, h)
+	}
+	oldKey := s.key
+	newKey, newVersion, err := b.create(s, s.values)
+	if err != nil {
+		return err
+	}
+	for attempt := 0; ; attempt++ {
+		dead, err := m.deadRecord(s.version)
+		if err != nil {
+			return err
+		}
+		_, err = b.update(s, oldKey, dead)
+		if err == nil {
+			break
+		}
+		if err := b.resolve(s, err, attempt); err != nil {
+			b.delete(s, newKey, "unused new record") // best effort: nobody knows this key
+			return err
+		}
+		rec, err := m.record(s.values, newVersion)
+		if err != nil {
+			return err
+		}
+		if newVersion, err = b.update(s, newKey, rec); err != nil {
+			return fmt.Errorf("session: save: %w", err)
+		}
+	}
+	b.delete(s, oldKey, "retired record")
+	s.key, s.version = newKey, newVersion
+	return s.setCookie(h, newKey, s.values)
+}
+
+// resolve handles a failed Update of s.key: after a conflict it reloads the
+// record and replays the request's changes on it (s.values and s.version
+// then reflect the fresh copy); any other failure is returned. A replay
+// that would blindly overwrite a value this request read and another
+// request has changed since fails with ErrStaleRead instead: that change
+// would otherwise be lost without anybody knowing.
+func (b *serverBackend) resolve(s *Session, err error, attempt int) error {
+	m := b.m
+	switch {
+	case errors.Is(err, ErrNotFound):
+		return ErrInterrupted
+	case !errors.Is(err, ErrConflict):
+		return fmt.Errorf("session: save: %w", err)
+	case attempt >= m.MaxRetries:
+		return ErrTooManyConflicts
+	}
+	if attempt > 0 {
+		if err := backoff(s.ctx, attempt); err != nil {
+			return err
+		}
+	}
+	var fresh Record
+	err = m.bounded(s.ctx, func(ctx context.Context) (err error) {
+		fresh, err = b.store.Load(ctx, s.key)
+		return err
+	})
+	if errors.Is(err, ErrNotFound) || err == nil && !fresh.Expiry.After(m.Now()) {
+		return ErrInterrupted
+	}
+	if err != nil {
+		return fmt.Errorf("session: reload: %w", err)
+	}
+	values, err := m.Codec.Decode(fresh.Data)
+	if err != nil {
+		m.Logger.LogAttrs(s.ctx, slog.LevelWarn, "session: record does not decode; starting empty", slog.Any("error", err))
+		values = map[string][]byte{}
+	}
+	if key, stale := s.reads.conflicting(s.pending.ops, values); stale {
+		return fmt.Errorf("%w (key %q)", ErrStaleRead, key)
+	}
+	for i := range s.pending.ops {
+		if err := s.pending.ops[i].apply(values); err != nil {
+			return err
+		}
+	}
+	s.values, s.version = values, fresh.Version
+	return nil
+}
+
+// backoff waits a random while (up to 1, 2, 4 ... 32 ms) before retry
+// attempt, so that writers in other processes that keep winning spread out.
+func backoff(ctx context.Context, attempt int) error {
+	ceiling := time.Duration(1<<min(attempt-1, 5)) * time.Millisecond
+	t := time.NewTimer(rand.N(ceiling) + time.Millisecond/4)
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		t.Stop()
+		return fmt.Errorf("session: save: %w", ctx.Err())
+	}
+}
