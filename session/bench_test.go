@@ -31,10 +31,13 @@ func benchRequest(b *testing.B, h http.Handler, withCookie bool, key string) {
 	}
 }
 
-func benchSetup(b *testing.B) (*session.Manager, string) {
+func benchSetup(b *testing.B, configure ...func(*session.Manager)) (*session.Manager, string) {
 	store := memstore.New()
 	b.Cleanup(func() { store.Close() })
 	m := &session.Manager{Store: store}
+	for _, f := range configure {
+		f(m)
+	}
 	rec := httptest.NewRecorder()
 	m.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s := session.From(r)
@@ -62,8 +65,16 @@ func BenchmarkUntouched(b *testing.B) {
 }
 
 // BenchmarkReadOnly: one value read from an existing session on memstore.
-func BenchmarkReadOnly(b *testing.B) {
-	m, key := benchSetup(b)
+func BenchmarkReadOnly(b *testing.B) { benchReadOnly(b) }
+
+// BenchmarkReadOnlySealed: the same with the records sealed at rest
+// (Manager.SecretKey): one XChaCha20-Poly1305 open per request.
+func BenchmarkReadOnlySealed(b *testing.B) {
+	benchReadOnly(b, func(m *session.Manager) { m.SecretKey = []byte("bench-secret-key-0123456789abcdef") })
+}
+
+func benchReadOnly(b *testing.B, configure ...func(*session.Manager)) {
+	m, key := benchSetup(b, configure...)
 	h := m.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if _, ok := session.Value[string](session.From(r), "user"); !ok {
 			b.Fatal("no user")

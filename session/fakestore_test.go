@@ -163,3 +163,16 @@ func (f *fakeStore) mutate(key string, change func(values map[string]json.RawMes
 	rec.Version = session.Version(f.nextVer)
 	f.recs[key] = rec
 }
+
+// put replaces the data of the record under key (a tampered backend).
+func (f *fakeStore) put(key string, data []byte) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	rec := f.recs[key]
+	rec.Data = data
+	f.nextVer++
+	rec.Version = session.Version(f.nextVer)
+	f.recs[key] = rec
+}
+
+func nowFunc() func() time.Time { return time.Now }

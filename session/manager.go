@@ -63,6 +63,20 @@ type Manager struct {
 	SaveEveryRequest bool
 	// Codec encodes records (default JSONCodec).
 	Codec Codec
+	// SecretKey, when set, seals every record at rest: the Store receives
+	// the codec's bytes encrypted with XChaCha20-Poly1305 under a key
+	// derived from SecretKey and bound to the record's hashed key, so a
+	// leaked table, Redis dump, memcached item, session file or backup
+	// reveals neither the values nor the key, and a blob copied under
+	// another key does not open. A record that does not open (another
+	// key's blob, truncated, sealed with an unknown secret) is a fresh
+	// session, and is logged. Set it (the demo and the CLI do); it is
+	// ignored with a DjangoCodec, whose rows Django must read, and with a
+	// CookieStore, which seals or signs the cookie itself.
+	SecretKey []byte
+	// FallbackKeys are former secret keys: records sealed with them still
+	// open, and are sealed with SecretKey on their next write.
+	FallbackKeys [][]byte
 	// ErrorHandler answers requests whose session failed to load or save
 	// (default DefaultErrorHandler).
 	ErrorHandler ErrorHandler
@@ -88,6 +102,7 @@ type Manager struct {
 
 	once    sync.Once
 	backend backend // serverBackend (Store) or cookieBackend (CookieStore)
+	sealer  *sealer // seals records at rest (SecretKey); nil: records in the clear
 	local   bool    // the Store never blocks: its calls need no StoreTimeout
 }
 
@@ -133,6 +148,13 @@ func (m *Manager) init() {
 			m.backend = &serverBackend{m: m, store: m.Store, locks: newKeyLocks()}
 			if l, ok := m.Store.(Local); ok {
 				m.local = l.Local()
+			}
+			if _, django := m.Codec.(*DjangoCodec); len(m.SecretKey) > 0 && !django {
+				sl, err := newSealer(m.SecretKey, m.FallbackKeys)
+				if err != nil {
+					panic(err.Error())
+				}
+				m.sealer = sl
 			}
 		}
 		if _, err := cookie.New(m.CookieName, NewKey(), m.Cookie); err != nil {

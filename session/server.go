@@ -45,6 +45,15 @@ func (b *serverBackend) load(s *Session) {
 		rec, err = b.store.Load(ctx, s.key)
 		return err
 	})
+	if err == nil && rec.Expiry.After(m.Now()) {
+		if rec.Data, err = m.sealer.open(s.key, rec.Data); err != nil {
+			// Another key's blob, a truncated one, or a secret we do not
+			// hold: not this session's record.
+			m.Logger.LogAttrs(s.ctx, slog.LevelWarn, "session: record does not open; starting a new session",
+				slog.Any("error", err))
+			err = ErrNotFound
+		}
+	}
 	switch {
 	case err == nil && !rec.Expiry.After(m.Now()):
 		// The store returned a dead record: never use it.
@@ -127,8 +136,9 @@ func (b *serverBackend) create(s *Session, values map[string][]byte) (string, Ve
 	for range maxKeyAttempts {
 		key := NewKey()
 		var v Version
+		sealed := b.sealed(key, rec)
 		err := b.m.bounded(s.ctx, func(ctx context.Context) (err error) {
-			v, err = b.store.Create(ctx, key, rec)
+			v, err = b.store.Create(ctx, key, sealed)
 			return err
 		})
 		if errors.Is(err, ErrExists) {
@@ -142,8 +152,15 @@ func (b *serverBackend) create(s *Session, values map[string][]byte) (string, Ve
 	return "", 0, errors.New("session: create: no unused key found")
 }
 
+// sealed returns rec with its data sealed for key (Manager.SecretKey).
+func (b *serverBackend) sealed(key string, rec Record) Record {
+	rec.Data = b.m.sealer.seal(key, rec.Data)
+	return rec
+}
+
 // update is one compare-and-swap write of rec under key.
 func (b *serverBackend) update(s *Session, key string, rec Record) (Version, error) {
+	rec = b.sealed(key, rec)
 	var v Version
 	err := b.m.bounded(s.ctx, func(ctx context.Context) (err error) {
 		v, err = b.store.Update(ctx, key, rec)
@@ -268,10 +285,13 @@ func (b *serverBackend) resolve(s *Session, err error, attempt int) error {
 	if err != nil {
 		return fmt.Errorf("session: reload: %w", err)
 	}
-	values, err := m.Codec.Decode(fresh.Data)
-	if err != nil {
+	values := map[string][]byte{}
+	if data, err := m.sealer.open(s.key, fresh.Data); err != nil {
+		m.Logger.LogAttrs(s.ctx, slog.LevelWarn, "session: record does not open; starting empty", slog.Any("error", err))
+	} else if vals, err := m.Codec.Decode(data); err != nil {
 		m.Logger.LogAttrs(s.ctx, slog.LevelWarn, "session: record does not decode; starting empty", slog.Any("error", err))
-		values = map[string][]byte{}
+	} else {
+		values = vals
 	}
 	if key, stale := s.reads.conflicting(s.pending.ops, values); stale {
 		return fmt.Errorf("%w (key %q)", ErrStaleRead, key)

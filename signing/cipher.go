@@ -63,12 +63,17 @@ const Overhead = 1 + chacha20poly1305.NonceSizeX + chacha20poly1305.Overhead
 // (which is not encrypted and must be given again to Open; a cookie name is
 // a good choice, so a value cannot be moved to another cookie).
 func (c *Cipher) Seal(plaintext, additionalData []byte) string {
+	return b64Encode(c.SealBytes(plaintext, additionalData))
+}
+
+// SealBytes is Seal without the base64: the sealed bytes themselves, for
+// storage that keeps binary data.
+func (c *Cipher) SealBytes(plaintext, additionalData []byte) []byte {
 	aead := c.aeads[0]
 	buf := make([]byte, 1+aead.NonceSize(), Overhead+len(plaintext))
 	buf[0] = cipherVersion
 	rand.Read(buf[1:]) // never fails (crypto/rand panics on an unusable source)
-	buf = aead.Seal(buf, buf[1:], plaintext, additionalData)
-	return b64Encode(buf)
+	return aead.Seal(buf, buf[1:], plaintext, additionalData)
 }
 
 // Open authenticates and decrypts a value made by Seal with the same
@@ -80,17 +85,26 @@ func (c *Cipher) Open(sealed string, additionalData []byte) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: not base64", ErrDecrypt)
 	}
+	pt, _, err := c.OpenBytes(raw, additionalData)
+	return pt, err
+}
+
+// OpenBytes opens bytes made by SealBytes with the same additional data.
+// current reports whether the current key opened them (false: a fallback
+// key did, and the value should be sealed again with the current key).
+// Any failure wraps ErrDecrypt.
+func (c *Cipher) OpenBytes(raw, additionalData []byte) (plaintext []byte, current bool, err error) {
 	if len(raw) < Overhead {
-		return nil, fmt.Errorf("%w: too short", ErrDecrypt)
+		return nil, false, fmt.Errorf("%w: too short", ErrDecrypt)
 	}
 	if raw[0] != cipherVersion {
-		return nil, fmt.Errorf("%w: unknown format version %d", ErrDecrypt, raw[0])
+		return nil, false, fmt.Errorf("%w: unknown format version %d", ErrDecrypt, raw[0])
 	}
 	nonce, ct := raw[1:1+chacha20poly1305.NonceSizeX], raw[1+chacha20poly1305.NonceSizeX:]
-	for _, aead := range c.aeads {
+	for i, aead := range c.aeads {
 		if pt, err := aead.Open(nil, nonce, ct, additionalData); err == nil {
-			return pt, nil
+			return pt, i == 0, nil
 		}
 	}
-	return nil, fmt.Errorf("%w: authentication failed", ErrDecrypt)
+	return nil, false, fmt.Errorf("%w: authentication failed", ErrDecrypt)
 }

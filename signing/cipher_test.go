@@ -190,3 +190,42 @@ func TestCipherEmptyKey(t *testing.T) {
 		t.Error("NewCipher(nil): want an error")
 	}
 }
+
+// TestSealBytes: the binary form opens like the text form, says whether
+// a fallback key was needed, and refuses tampering, truncation, other
+// additional data and unknown keys.
+func TestSealBytes(t *testing.T) {
+	old, _ := signing.NewCipher([]byte("old secret"), signing.WithSalt("p"))
+	cur, _ := signing.NewCipher([]byte("new secret"), signing.WithSalt("p"), signing.WithFallbackKeys([]byte("old secret")))
+	other, _ := signing.NewCipher([]byte("another secret"), signing.WithSalt("p"))
+	ad := []byte("key-hash")
+	sealed := cur.SealBytes([]byte("marker"), ad)
+	if pt, current, err := cur.OpenBytes(sealed, ad); err != nil || !current || string(pt) != "marker" {
+		t.Fatalf("OpenBytes = %q, %v, %v", pt, current, err)
+	}
+	if bytes.Contains(sealed, []byte("marker")) {
+		t.Error("the plaintext shows in the sealed bytes")
+	}
+	if pt, current, err := cur.OpenBytes(old.SealBytes([]byte("x"), ad), ad); err != nil || current || string(pt) != "x" {
+		t.Errorf("fallback: %q, current=%v, %v", pt, current, err)
+	}
+	if got, err := cur.Open(base64.RawURLEncoding.EncodeToString(sealed), ad); err != nil || string(got) != "marker" {
+		t.Errorf("Open of the base64 form: %q, %v", got, err)
+	}
+	bad := map[string][]byte{
+		"truncated":  sealed[:len(sealed)-1],
+		"short":      sealed[:signing.Overhead-1],
+		"empty":      nil,
+		"flipped":    append(append([]byte{}, sealed[:len(sealed)-2]...), sealed[len(sealed)-2]^1, sealed[len(sealed)-1]),
+		"version":    append([]byte{9}, sealed[1:]...),
+		"unknownKey": other.SealBytes([]byte("marker"), ad),
+	}
+	for name, b := range bad {
+		if _, _, err := cur.OpenBytes(b, ad); !errors.Is(err, signing.ErrDecrypt) {
+			t.Errorf("%s: err = %v, want signing.ErrDecrypt", name, err)
+		}
+	}
+	if _, _, err := cur.OpenBytes(sealed, []byte("other-key-hash")); !errors.Is(err, signing.ErrDecrypt) {
+		t.Errorf("other additional data: %v", err)
+	}
+}

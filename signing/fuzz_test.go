@@ -2,6 +2,7 @@ package signing
 
 import (
 	"encoding/base64"
+	"errors"
 	"reflect"
 	"strings"
 	"testing"
@@ -186,6 +187,36 @@ func FuzzBase62Decode(f *testing.F) {
 		canonical := !(len(digits) > 1 && digits[0] == '0') && in != "-0"
 		if canonical && enc != in {
 			t.Fatalf("base62Decode(%q) = %d, which encodes as %q", in, n, enc)
+		}
+	})
+}
+
+// FuzzCipherOpenBytes: any bytes either fail with ErrDecrypt or are a
+// value the cipher sealed (never a panic).
+func FuzzCipherOpenBytes(f *testing.F) {
+	c, err := NewCipher(fuzzKey)
+	if err != nil {
+		f.Fatal(err)
+	}
+	ad := []byte("ad")
+	for _, pt := range []string{"", "a", `{"cart":{"1":2}}`, strings.Repeat("z", 300)} {
+		s := c.SealBytes([]byte(pt), ad)
+		f.Add(s)
+		f.Add(s[:len(s)-1])
+		f.Add(append([]byte{2}, s[1:]...))
+	}
+	f.Add([]byte{})
+	f.Add(make([]byte, Overhead))
+	f.Fuzz(func(t *testing.T, in []byte) {
+		pt, _, err := c.OpenBytes(in, ad)
+		if err != nil {
+			if !errors.Is(err, ErrDecrypt) {
+				t.Fatalf("error %v does not wrap ErrDecrypt", err)
+			}
+			return
+		}
+		if len(in) != len(pt)+Overhead {
+			t.Fatalf("opened %d bytes into %d", len(in), len(pt))
 		}
 	})
 }

@@ -1,0 +1,75 @@
+package session
+
+import (
+	"fmt"
+
+	"github.com/tetherweb/tether/signing"
+)
+
+// sealPurpose binds the keys that seal records at rest to this use: a
+// record never opens as a cookie or anything else sealed with the same
+// secret, nor the other way round.
+const sealPurpose = "tether.session.record"
+
+// sealer encrypts records at rest (Manager.SecretKey): what reaches the
+// Store is XChaCha20-Poly1305 of the codec's bytes, bound to the record's
+// hashed key, so a leaked table, Redis dump, memcached item, session file
+// or backup shows neither the session's values nor its key, and a sealed
+// blob copied under another key does not open. The hash (HashKey) rather
+// than the key itself is bound, so that an operator holding the secret
+// key can open a record found by its hash in a listing, without the
+// session key.
+type sealer struct{ c *signing.Cipher }
+
+func newSealer(key []byte, fallbacks [][]byte) (*sealer, error) {
+	c, err := signing.NewCipher(key, signing.WithSalt(sealPurpose), signing.WithFallbackKeys(fallbacks...))
+	if err != nil {
+		return nil, fmt.Errorf("session: secret key: %w", err)
+	}
+	return &sealer{c: c}, nil
+}
+
+// additionalData binds a sealed record to its key's hash.
+func additionalData(id string) []byte { return []byte(sealPurpose + ":" + id) }
+
+// seal returns data sealed for the record under key; without a sealer,
+// data itself.
+func (sl *sealer) seal(key string, data []byte) []byte {
+	if sl == nil {
+		return data
+	}
+	return sl.c.SealBytes(data, additionalData(HashKey(key)))
+}
+
+// open returns the codec's bytes of a record loaded under key. Any
+// failure (another key's blob, truncation, an unknown secret, an unsealed
+// record) is an error: the Manager treats the record as missing.
+func (sl *sealer) open(key string, data []byte) ([]byte, error) {
+	if sl == nil {
+		return data, nil
+	}
+	return OpenRecord(sl.c, HashKey(key), data)
+}
+
+// OpenRecord opens a record sealed at rest by a Manager with a secret key
+// (see Manager.SecretKey), for operators' tools: c is
+// SealCipher(secretKey, fallbacks...) and id the record's hashed key
+// (HashKey of the session key, as listings show it). It returns the
+// codec's bytes (JSON by default).
+func OpenRecord(c *signing.Cipher, id string, data []byte) ([]byte, error) {
+	pt, _, err := c.OpenBytes(data, additionalData(id))
+	if err != nil {
+		return nil, fmt.Errorf("session: open sealed record: %w", err)
+	}
+	return pt, nil
+}
+
+// SealCipher returns the cipher a Manager with this SecretKey and these
+// FallbackKeys seals records with, for OpenRecord.
+func SealCipher(secretKey []byte, fallbacks ...[]byte) (*signing.Cipher, error) {
+	sl, err := newSealer(secretKey, fallbacks)
+	if err != nil {
+		return nil, err
+	}
+	return sl.c, nil
+}
