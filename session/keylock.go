@@ -22,15 +22,49 @@ type keyLocks struct {
 type keyLock struct {
 	ch   chan struct{} // holds a token while the lock is taken
 	refs int           // commits holding or waiting; guarded by keyLocks.mu
+	// last is what the previous holder wrote, kept for the commits queued
+	// behind it (see heldLock.last). Only the holder touches it.
+	last *written
 }
+
+// written is a record as a commit of this process just stored it.
+type written struct {
+	version Version
+	values  map[string][]byte // not changed after it is handed over
+}
+
+// heldLock is a taken key lock.
+type heldLock struct {
+	l   *keyLocks
+	key string
+	k   *keyLock
+}
+
+// unlock releases the lock.
+func (h *heldLock) unlock() {
+	<-h.k.ch
+	h.l.release(h.key, h.k)
+}
+
+// last returns what the commit before this one wrote under the key, while
+// commits were queued for it; nil when there was none or it is unknown.
+// A commit queued behind another starts from that instead of from its
+// older load, so it does not spend a failing compare-and-swap and a
+// reload to learn it: on a hot session it costs its Load and one write,
+// as a store without compare-and-swap would, and still loses nothing (the
+// compare-and-swap still guards against other processes).
+func (h *heldLock) last() *written { return h.k.last }
+
+// wrote records what this commit stored (nil: the record is gone or its
+// content unknown), for the next holder.
+func (h *heldLock) wrote(w *written) { h.k.last = w }
 
 func newKeyLocks() *keyLocks {
 	return &keyLocks{locks: map[string]*keyLock{}}
 }
 
-// lock waits for key's lock, or for ctx to end, and returns the function
-// that releases it.
-func (l *keyLocks) lock(ctx context.Context, key string) (func(), error) {
+// lock waits for key's lock, or for ctx to end.
+func (l *keyLocks) lock(ctx context.Context, key string) (*heldLock, error) {
 	l.mu.Lock()
 	k := l.locks[key]
 	if k == nil {
@@ -41,10 +75,7 @@ func (l *keyLocks) lock(ctx context.Context, key string) (func(), error) {
 	l.mu.Unlock()
 	select {
 	case k.ch <- struct{}{}:
-		return func() {
-			<-k.ch
-			l.release(key, k)
-		}, nil
+		return &heldLock{l: l, key: key, k: k}, nil
 	case <-ctx.Done():
 		l.release(key, k)
 		return nil, ctx.Err()

@@ -19,7 +19,7 @@ func TestKeyLocksSerialiseOneKeyOnly(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	unlockB()
+	unlockB.unlock()
 	// The same key waits until released, or until its context ends.
 	short, cancel := context.WithCancel(ctx)
 	cancel()
@@ -30,7 +30,7 @@ func TestKeyLocksSerialiseOneKeyOnly(t *testing.T) {
 	go func() {
 		unlock, err := l.lock(ctx, "a")
 		if err == nil {
-			unlock()
+			unlock.unlock()
 		}
 		close(got)
 	}()
@@ -39,7 +39,7 @@ func TestKeyLocksSerialiseOneKeyOnly(t *testing.T) {
 		t.Fatal("a held key was taken")
 	case <-time.After(10 * time.Millisecond):
 	}
-	unlockA()
+	unlockA.unlock()
 	<-got
 	if n := len(l.locks); n != 0 {
 		t.Fatalf("%d locks left after every holder released", n)
@@ -70,7 +70,7 @@ func TestKeyLocksUnderContention(t *testing.T) {
 			mu.Lock()
 			held[key]--
 			mu.Unlock()
-			unlock()
+			unlock.unlock()
 		}()
 	}
 	wg.Wait()

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"math/rand/v2"
 	"net/http"
 	"time"
@@ -100,15 +101,30 @@ func (b *serverBackend) save(s *Session, h http.Header) error {
 	if s.st == stateFresh {
 		return b.saveNew(s, h)
 	}
-	unlock, err := b.locks.lock(s.ctx, s.key)
+	held, err := b.locks.lock(s.ctx, s.key)
 	if err != nil {
 		return fmt.Errorf("session: save: %w", err)
 	}
-	defer unlock()
-	if s.pending.cycle {
-		return b.saveCycled(s, h)
+	defer held.unlock()
+	if w := held.last(); w != nil && w.version != s.version {
+		// A commit of this process wrote the record after this request
+		// loaded it: start from what it wrote.
+		if err := s.rebase(maps.Clone(w.values), w.version); err != nil {
+			return err
+		}
 	}
-	return b.saveExisting(s, h)
+	if s.pending.cycle {
+		err = b.saveCycled(s, h)
+		held.wrote(nil) // the record under the old key is gone
+		return err
+	}
+	err = b.saveExisting(s, h)
+	if err == nil && s.st == stateStored {
+		held.wrote(&written{version: s.version, values: s.values})
+	} else {
+		held.wrote(nil)
+	}
+	return err
 }
 
 // saveNew stores a session that has no record yet under a fresh key.
@@ -293,6 +309,14 @@ func (b *serverBackend) resolve(s *Session, err error, attempt int) error {
 	} else {
 		values = vals
 	}
+	return s.rebase(values, fresh.Version)
+}
+
+// rebase makes values (a newer copy of the record, at version) the base
+// of the request's changes: it replays them on it, unless a replay would
+// blindly overwrite a value this request read and that has changed since
+// (ErrStaleRead). values becomes s.values.
+func (s *Session) rebase(values map[string][]byte, version Version) error {
 	if key, stale := s.reads.conflicting(s.pending.ops, values); stale {
 		return fmt.Errorf("%w (key %q)", ErrStaleRead, key)
 	}
@@ -301,7 +325,7 @@ func (b *serverBackend) resolve(s *Session, err error, attempt int) error {
 			return err
 		}
 	}
-	s.values, s.version = values, fresh.Version
+	s.values, s.version = values, version
 	return nil
 }
 
