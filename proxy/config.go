@@ -59,7 +59,7 @@ type Config struct {
 	// Proxy.Allowed for the matching rules.
 	//
 	// Empty (the default) means no check at all, so development on
-	// localhost needs no setting. A deployment should set it; secure.Check
+	// localhost needs no setting. A deployment should set it; deploy.Check
 	// warns when it is empty (security.W020) or "*". When it is set,
 	// development hosts must be listed too ("localhost", "127.0.0.1",
 	// "[::1]"): nothing is allowed implicitly.

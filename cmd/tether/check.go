@@ -17,7 +17,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/tetherweb/tether/secure"
+	"github.com/tetherweb/tether/deploy"
 	"github.com/tetherweb/tether/session"
 )
 
@@ -28,7 +28,7 @@ func init() {
 const checkUsage = `usage: tether check --deploy [flags] [URL...]
 
 Checks a deployed site and its secret key, like Django's "check --deploy",
-with the checks of package secure (secure.CheckSite, secure.CheckSecretKey).
+with the checks of package deploy (deploy.CheckSite, deploy.CheckSecretKey).
 
 Each https:// URL is fetched (redirects not followed) and its security
 headers (HSTS, nosniff, Referrer-Policy, Cross-Origin-Opener-Policy,
@@ -70,13 +70,13 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprint(stderr, checkUsage)
 		fs.PrintDefaults()
 	}
-	deploy := fs.Bool("deploy", false, "run the deployment checks (required: tether has no other checks)")
+	deployFlag := fs.Bool("deploy", false, "run the deployment checks (required: tether has no other checks)")
 	key := fs.String("secret-key", "", "the secret key to check (default $TETHER_SECRET_KEY); visible to other users in the process list, prefer the environment or --secret-key-file")
 	keyFile := fs.String("secret-key-file", "", "read the secret key from this file (one trailing newline dropped)")
 	httpURL := fs.String("http-url", "", "the plain-HTTP URL whose redirect to HTTPS is checked (default: derived from the first URL)")
 	noHTTP := fs.Bool("no-http", false, "do not check the plain-HTTP redirect")
 	sessionCookie := fs.String("session-cookie", session.DefaultCookieName, "the session cookie's name")
-	csrfCookie := fs.String("csrf-cookie", secure.DefaultCSRFCookieName, "the CSRF cookie's name")
+	csrfCookie := fs.String("csrf-cookie", deploy.DefaultCSRFCookieName, "the CSRF cookie's name")
 	insecure := fs.Bool("insecure", false, "do not verify the site's TLS certificate (self-signed test sites)")
 	timeout := fs.Duration("timeout", 10*time.Second, "time limit for each request")
 	urls, err := parseInterleaved(fs, args)
@@ -88,7 +88,7 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "usage: tether check --deploy [flags] [URL...] (tether check -h for the flags)")
 		return 2
 	}
-	if !*deploy {
+	if !*deployFlag {
 		return usageErr("only the deployment checks exist: add --deploy")
 	}
 	if *timeout <= 0 {
@@ -172,7 +172,7 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 
 // checkDeploy fetches the URLs, runs the checks and prints the report.
 func checkDeploy(ctx context.Context, cfg checkConfig, stdout, stderr io.Writer) int {
-	site := secure.Site{SessionCookie: cfg.sessionCookie, CSRFCookie: cfg.csrfCookie}
+	site := deploy.Site{SessionCookie: cfg.sessionCookie, CSRFCookie: cfg.csrfCookie}
 	var checked []string
 	failed := false
 
@@ -208,24 +208,24 @@ func checkDeploy(ctx context.Context, cfg checkConfig, stdout, stderr io.Writer)
 	if len(site.HTTPS) > 0 {
 		// Ask the first page again under a Host no site serves: a site
 		// that checks its hosts answers 400 (security.W020 otherwise).
-		res, err := fetchAs(ctx, cfg.client, cfg.httpsURLs[0], secure.ForeignHostName)
+		res, err := fetchAs(ctx, cfg.client, cfg.httpsURLs[0], deploy.ForeignHostName)
 		if err != nil {
 			fmt.Fprintf(stderr, "tether check: note: %v; the Host check was not probed\n", err)
 		} else {
 			site.ForeignHost = res
-			checked = append(checked, fmt.Sprintf("Host %s (%s)", secure.ForeignHostName, res.Status))
+			checked = append(checked, fmt.Sprintf("Host %s (%s)", deploy.ForeignHostName, res.Status))
 		}
 	}
 
-	var ws []secure.Warning
+	var ws []deploy.Warning
 	if site.HTTP != nil || len(site.HTTPS) > 0 {
-		ws = append(ws, secure.CheckSite(site)...)
+		ws = append(ws, deploy.CheckSite(site)...)
 	}
 	if cfg.haveKey {
-		ws = append(ws, secure.CheckSecretKey([]byte(cfg.secretKey))...)
+		ws = append(ws, deploy.CheckSecretKey([]byte(cfg.secretKey))...)
 		checked = append(checked, "the secret key")
 	}
-	slices.SortStableFunc(ws, func(a, b secure.Warning) int { return cmp.Compare(a.ID, b.ID) })
+	slices.SortStableFunc(ws, func(a, b deploy.Warning) int { return cmp.Compare(a.ID, b.ID) })
 	printReport(stdout, checked, ws)
 	if failed || len(ws) > 0 {
 		return 1
@@ -266,7 +266,7 @@ func fetchAs(ctx context.Context, c *http.Client, u, host string) (*http.Respons
 
 // printReport writes the findings as Django's check command does: errors,
 // then warnings, each with its hint, then a summary line.
-func printReport(w io.Writer, checked []string, ws []secure.Warning) {
+func printReport(w io.Writer, checked []string, ws []deploy.Warning) {
 	if len(checked) > 0 {
 		fmt.Fprintf(w, "Checked %s.\n", strings.Join(checked, ", "))
 	}
