@@ -13,15 +13,6 @@ import (
 // DefaultCSRFCookieName is the CSRF cookie's default name, Django's.
 const DefaultCSRFCookieName = "csrftoken"
 
-// The response headers CheckSite reads.
-const (
-	headerHSTS     = "Strict-Transport-Security"
-	headerNosniff  = "X-Content-Type-Options"
-	headerReferrer = "Referrer-Policy"
-	headerCOOP     = "Cross-Origin-Opener-Policy"
-	headerFrame    = "X-Frame-Options"
-)
-
 // ForeignHostName is the Host a Site.ForeignHost probe asks for: a name
 // under the reserved .invalid domain, which no site can legitimately serve.
 const ForeignHostName = "tether-check.invalid"
@@ -135,53 +126,64 @@ func checkRedirect(r *http.Response) []Warning {
 
 // checkHeaders checks the security headers of an HTTPS response.
 func checkHeaders(r *http.Response) []Warning {
-	var ws []Warning
 	h := r.Header
-	// Browsers use the first Strict-Transport-Security header only (RFC
-	// 6797 section 8.1).
-	policy := hsts{}
-	if v := h.Values(headerHSTS); len(v) > 0 {
-		policy = parseHSTS(v[0])
-	}
-	why := "the response has no Strict-Transport-Security header"
-	if len(h.Values(headerHSTS)) > 0 {
-		why = fmt.Sprintf("Strict-Transport-Security %q has no valid max-age", h.Get(headerHSTS))
-		if policy.valid {
-			why = "Strict-Transport-Security has max-age=0, which clears the rule"
-		}
-	}
-	ws = append(ws, checkHSTSPolicy(policy, why)...)
-
-	if v := strings.TrimSpace(h.Get(headerNosniff)); !strings.EqualFold(v, "nosniff") {
+	ws := checkHSTSHeader(h.Values("Strict-Transport-Security"))
+	if v := strings.TrimSpace(h.Get("X-Content-Type-Options")); !strings.EqualFold(v, "nosniff") {
 		why := "the response has no X-Content-Type-Options header"
 		if v != "" {
 			why = fmt.Sprintf("X-Content-Type-Options is %q", v)
 		}
 		ws = append(ws, noNosniff.because(why))
 	}
+	ws = append(ws, checkReferrerHeader(h.Values("Referrer-Policy"))...)
+	ws = append(ws, checkOpenerHeader(h.Get("Cross-Origin-Opener-Policy"))...)
+	return append(ws, checkFraming(h)...)
+}
 
-	// Several Referrer-Policy headers combine into one list. secure.New
-	// reads "omit" as the Omit setting; as a header value it is no policy.
-	if rp := strings.Join(h.Values(headerReferrer), ","); strings.TrimSpace(rp) == "" {
-		ws = append(ws, noReferrer.because("the response has no Referrer-Policy header"))
-	} else if optionsErr(secure.Options{ReferrerPolicy: rp}) != nil || strings.TrimSpace(rp) == secure.Omit {
-		ws = append(ws, Warning{ID: "security.E023", Message: fmt.Sprintf("The Referrer-Policy header %q has a value browsers do not know.", rp),
-			Hint: hintReferrerPolicies})
+// checkHSTSHeader checks the Strict-Transport-Security headers of a
+// response. Browsers use the first one only (RFC 6797 section 8.1).
+func checkHSTSHeader(values []string) []Warning {
+	if len(values) == 0 {
+		return checkHSTSPolicy(hsts{}, "the response has no Strict-Transport-Security header")
 	}
+	policy := parseHSTS(values[0])
+	why := fmt.Sprintf("Strict-Transport-Security %q has no valid max-age", values[0])
+	if policy.valid {
+		why = "Strict-Transport-Security has max-age=0, which clears the rule"
+	}
+	return checkHSTSPolicy(policy, why)
+}
 
-	// Cross-Origin-Opener-Policy is a structured header: the policy, then
-	// parameters such as report-to after ";". An empty policy or "omit"
-	// is none, though secure.New reads them as settings.
-	if v := h.Get(headerCOOP); v != "" {
-		policy, _, _ := strings.Cut(v, ";")
-		policy = strings.ToLower(strings.TrimSpace(policy))
-		if policy == "" || policy == secure.Omit || optionsErr(secure.Options{CrossOriginOpenerPolicy: policy}) != nil {
-			ws = append(ws, Warning{ID: "security.E024", Message: fmt.Sprintf("The Cross-Origin-Opener-Policy header %q is not a policy browsers know.", v),
-				Hint: "Valid values: same-origin, same-origin-allow-popups, noopener-allow-popups, unsafe-none."})
-		}
+// checkReferrerHeader checks the Referrer-Policy headers of a response,
+// which combine into one list. secure.New reads "omit" as the Omit
+// setting; as a header value it is no policy.
+func checkReferrerHeader(values []string) []Warning {
+	rp := strings.Join(values, ",")
+	switch {
+	case strings.TrimSpace(rp) == "":
+		return []Warning{noReferrer.because("the response has no Referrer-Policy header")}
+	case optionsErr(secure.Options{ReferrerPolicy: rp}) != nil || strings.TrimSpace(rp) == secure.Omit:
+		return []Warning{{ID: "security.E023", Message: fmt.Sprintf("The Referrer-Policy header %q has a value browsers do not know.", rp),
+			Hint: hintReferrerPolicies}}
 	}
-	ws = append(ws, checkFraming(h)...)
-	return ws
+	return nil
+}
+
+// checkOpenerHeader checks a Cross-Origin-Opener-Policy header, "" when
+// there is none (Django's default for "off"). It is a structured header:
+// the policy, then parameters such as report-to after ";". An empty
+// policy or "omit" is none, though secure.New reads them as settings.
+func checkOpenerHeader(v string) []Warning {
+	if v == "" {
+		return nil
+	}
+	policy, _, _ := strings.Cut(v, ";")
+	policy = strings.ToLower(strings.TrimSpace(policy))
+	if policy == "" || policy == secure.Omit || optionsErr(secure.Options{CrossOriginOpenerPolicy: policy}) != nil {
+		return []Warning{{ID: "security.E024", Message: fmt.Sprintf("The Cross-Origin-Opener-Policy header %q is not a policy browsers know.", v),
+			Hint: "Valid values: same-origin, same-origin-allow-popups, noopener-allow-popups, unsafe-none."}}
+	}
+	return nil
 }
 
 // checkFraming checks the clickjacking protection of a response the way
@@ -199,7 +201,7 @@ func checkFraming(h http.Header) []Warning {
 		return nil
 	}
 	var set []string
-	for _, v := range h.Values(headerFrame) {
+	for _, v := range h.Values("X-Frame-Options") {
 		for part := range strings.SplitSeq(v, ",") {
 			if part = strings.ToLower(strings.TrimSpace(part)); part != "" && !slices.Contains(set, part) {
 				set = append(set, part)
@@ -218,7 +220,7 @@ func checkFraming(h http.Header) []Warning {
 	case set[0] == "sameorigin":
 		return []Warning{frameSameOrigin.because("the response's X-Frame-Options")}
 	}
-	return []Warning{noFrameOptions.because(fmt.Sprintf("X-Frame-Options %q is not a value browsers obey, and there is no Content-Security-Policy frame-ancestors directive", strings.Join(h.Values(headerFrame), ", ")))}
+	return []Warning{noFrameOptions.because(fmt.Sprintf("X-Frame-Options %q is not a value browsers obey, and there is no Content-Security-Policy frame-ancestors directive", strings.Join(h.Values("X-Frame-Options"), ", ")))}
 }
 
 // hasFrameAncestors reports whether Content-Security-Policy header values
