@@ -210,7 +210,7 @@ func checkOptions(o secure.Options) []Warning {
 	}
 	// Django: W002 when XFrameOptionsMiddleware is missing, W019 when it
 	// is there but X_FRAME_OPTIONS is not DENY. secure.New has accepted
-	// the value, so it is DENY, SAMEORIGIN or Omit in any case.
+	// the value, so it is empty (DENY), DENY, SAMEORIGIN or Omit.
 	switch v := strings.ToUpper(strings.TrimSpace(o.FrameOptions)); {
 	case frameErr != nil:
 		// tether.E001 above.
