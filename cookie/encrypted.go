@@ -98,12 +98,7 @@ func (e *Encrypted) Get(r *http.Request, name string, maxAge time.Duration) (str
 // GetDefault is Get that returns def on any failure; failures other than a
 // missing cookie are logged as warnings.
 func (e *Encrypted) GetDefault(r *http.Request, name string, maxAge time.Duration, def string) string {
-	v, err := e.Get(r, name, maxAge)
-	if err != nil {
-		logFailure(e.Logger, r, name, err)
-		return def
-	}
-	return v
+	return getDefault(e.Get, e.Logger, r, name, maxAge, def)
 }
 
 // Delete removes the cookie name (with the same Path and Domain as Set).

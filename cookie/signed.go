@@ -89,17 +89,23 @@ func (s *Signed) Get(r *http.Request, name string, maxAge time.Duration) (string
 // GetDefault is Get that returns def on any failure; failures other than a
 // missing cookie are logged as warnings.
 func (s *Signed) GetDefault(r *http.Request, name string, maxAge time.Duration, def string) string {
-	v, err := s.Get(r, name, maxAge)
-	if err != nil {
-		logFailure(s.Logger, r, name, err)
-		return def
-	}
-	return v
+	return getDefault(s.Get, s.Logger, r, name, maxAge, def)
 }
 
 // Delete removes the cookie name (with the same Path and Domain as Set).
 func (s *Signed) Delete(w http.ResponseWriter, name string) {
 	Delete(w, name, s.Options)
+}
+
+// getDefault calls get and returns def when it fails, logging any failure
+// but a missing cookie: the GetDefault of Signed and of Encrypted.
+func getDefault(get func(*http.Request, string, time.Duration) (string, error), l *slog.Logger, r *http.Request, name string, maxAge time.Duration, def string) string {
+	v, err := get(r, name, maxAge)
+	if err != nil {
+		logFailure(l, r, name, err)
+		return def
+	}
+	return v
 }
 
 func logFailure(l *slog.Logger, r *http.Request, name string, err error) {

@@ -1,6 +1,7 @@
 package csrf
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -38,34 +39,40 @@ type Guard struct {
 // program at start-up rather than letting requests through or refusing
 // them all.
 func New(o Options) (*Guard, error) {
+	g := withDefaults(o)
+	var err error
+	if g.headerKey, err = headerKey(o.HeaderName); err != nil {
+		return nil, err
+	}
+	if err := g.checkSecretStorage(); err != nil {
+		return nil, err
+	}
+	if g.origins, err = parseTrustedOrigins(o.TrustedOrigins); err != nil {
+		return nil, err
+	}
+	if err := g.setExempt(o.Exempt); err != nil {
+		return nil, err
+	}
+	return g, nil
+}
+
+// withDefaults returns the Guard of o's plain settings, each default
+// filled in: the names, the form limit, the failure handler, the logger and
+// the cookie's options.
+func withDefaults(o Options) *Guard {
 	g := &Guard{
-		cookieName:    o.CookieName,
-		cookie:        o.Cookie,
+		cookieName:    cmp.Or(o.CookieName, DefaultCookieName),
+		cookie:        cookieOptions(o),
 		maskCookie:    o.MaskCookie,
 		useSession:    o.UseSession,
-		fieldName:     o.FieldName,
+		fieldName:     cmp.Or(o.FieldName, DefaultFieldName),
 		maxFormBytes:  o.MaxFormBytes,
 		allowSameSite: o.AllowSameSite,
 		loopbackDev:   !o.StrictLoopback,
 		headerOnly:    o.HeaderOnly,
 		fail:          o.FailureHandler,
 		logger:        o.Logger,
-		origins:       origins{exact: map[string]struct{}{}},
 	}
-	if g.cookieName == "" {
-		g.cookieName = DefaultCookieName
-	}
-	if g.fieldName == "" {
-		g.fieldName = DefaultFieldName
-	}
-	header := o.HeaderName
-	if header == "" {
-		header = DefaultHeaderName
-	}
-	if !validHeaderName(header) {
-		return nil, fmt.Errorf("csrf: invalid HeaderName %q", header)
-	}
-	g.headerKey = textproto.CanonicalMIMEHeaderKey(header)
 	if g.maxFormBytes <= 0 {
 		g.maxFormBytes = DefaultMaxFormBytes
 	}
@@ -75,38 +82,67 @@ func New(o Options) (*Guard, error) {
 	if g.logger == nil {
 		g.logger = slog.Default()
 	}
-	if o.HeaderOnly && o.UseSession {
-		return nil, errors.New("csrf: HeaderOnly and UseSession both set; HeaderOnly keeps no secret")
-	}
-	g.cookie.ScriptReadable = true
+	return g
+}
+
+// cookieOptions returns the CSRF cookie's options: o.Cookie, readable by
+// scripts (the token is meant to be read), with o.CookieMaxAge's lifetime
+// (0 for the default, negative for a browser-session cookie).
+func cookieOptions(o Options) cookie.Options {
+	c := o.Cookie
+	c.ScriptReadable = true
 	switch {
 	case o.CookieMaxAge == 0:
-		g.cookie.MaxAge = DefaultCookieMaxAge
+		c.MaxAge = DefaultCookieMaxAge
 	case o.CookieMaxAge < 0:
-		g.cookie.MaxAge = 0
+		c.MaxAge = 0
 	default:
-		g.cookie.MaxAge = o.CookieMaxAge
+		c.MaxAge = o.CookieMaxAge
 	}
-	if !o.HeaderOnly && !o.UseSession {
+	return c
+}
+
+// headerKey validates the token header's name (DefaultHeaderName when
+// empty) and returns its canonical key.
+func headerKey(name string) (string, error) {
+	name = cmp.Or(name, DefaultHeaderName)
+	if !validHeaderName(name) {
+		return "", fmt.Errorf("csrf: invalid HeaderName %q", name)
+	}
+	return textproto.CanonicalMIMEHeaderKey(name), nil
+}
+
+// checkSecretStorage checks where the secret is kept: HeaderOnly keeps
+// none, so UseSession contradicts it; in the cookie, the cookie's
+// settings must be ones package cookie accepts.
+func (g *Guard) checkSecretStorage() error {
+	if g.headerOnly && g.useSession {
+		return errors.New("csrf: HeaderOnly and UseSession both set; HeaderOnly keeps no secret")
+	}
+	if !g.headerOnly && !g.useSession {
 		if _, err := cookie.New(g.cookieName, strings.Repeat("a", TokenLength), g.cookie); err != nil {
-			return nil, fmt.Errorf("csrf: cookie settings: %w", err)
+			return fmt.Errorf("csrf: cookie settings: %w", err)
 		}
 	}
-	for _, s := range o.TrustedOrigins {
+	return nil
+}
+
+// parseTrustedOrigins validates Options.TrustedOrigins and sorts them into
+// exact origins and "*." wildcards.
+func parseTrustedOrigins(list []string) (origins, error) {
+	o := origins{exact: map[string]struct{}{}}
+	for _, s := range list {
 		canon, w, err := parseTrustedOrigin(s)
 		if err != nil {
-			return nil, err
+			return origins{}, err
 		}
 		if w != nil {
-			g.origins.wild = append(g.origins.wild, *w)
+			o.wild = append(o.wild, *w)
 		} else {
-			g.origins.exact[canon] = struct{}{}
+			o.exact[canon] = struct{}{}
 		}
 	}
-	if err := g.setExempt(o.Exempt); err != nil {
-		return nil, err
-	}
-	return g, nil
+	return o, nil
 }
 
 func validHeaderName(s string) bool {

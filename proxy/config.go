@@ -59,7 +59,7 @@ type Config struct {
 	// Proxy.Allowed for the matching rules.
 	//
 	// Empty (the default) means no check at all, so development on
-	// localhost needs no setting. A deployment should set it; secure.Check
+	// localhost needs no setting. A deployment should set it; deploy.Check
 	// warns when it is empty (security.W020) or "*". When it is set,
 	// development hosts must be listed too ("localhost", "127.0.0.1",
 	// "[::1]"): nothing is allowed implicitly.
@@ -88,27 +88,29 @@ func New(c Config) (*Proxy, error) {
 	if p.logger == nil {
 		p.logger = slog.Default()
 	}
-	var errs []error
-	for _, s := range c.Trusted {
-		pfx, err := parseTrusted(s)
-		if err != nil {
-			errs = append(errs, err)
-			continue
-		}
-		p.trusted = append(p.trusted, pfx)
-	}
-	for _, s := range c.AllowedHosts {
-		hp, err := compileAllowedHost(s)
-		if err != nil {
-			errs = append(errs, err)
-			continue
-		}
-		p.allowed = append(p.allowed, hp)
-	}
-	if len(errs) > 0 {
+	var trustedErrs, hostErrs []error
+	p.trusted, trustedErrs = parseEach(c.Trusted, parseTrusted)
+	p.allowed, hostErrs = parseEach(c.AllowedHosts, compileAllowedHost)
+	if errs := append(trustedErrs, hostErrs...); len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}
 	return p, nil
+}
+
+// parseEach parses every entry of list, returning the values of those
+// that parse and the errors of all those that do not.
+func parseEach[T any](list []string, parse func(string) (T, error)) ([]T, []error) {
+	var vals []T
+	var errs []error
+	for _, s := range list {
+		v, err := parse(s)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		vals = append(vals, v)
+	}
+	return vals, errs
 }
 
 // MustNew is New that panics on a configuration error, for package-level

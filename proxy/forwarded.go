@@ -39,31 +39,13 @@ func parseForwarded(vs []string) []forwardedElem {
 				continue
 			}
 			key := strings.ToLower(strings.TrimSpace(v[:eq]))
-			v = v[eq+1:]
-			var val string
-			if strings.HasPrefix(v, `"`) {
-				var ok bool
-				val, v, ok = unquote(v[1:])
-				if rest := strings.TrimLeft(v, " \t"); !ok || (rest != "" && rest[0] != ';' && rest[0] != ',') {
-					cur = forwardedElem{bad: true}
-					break
-				}
-			} else {
-				end := strings.IndexAny(v, ";,")
-				if end < 0 {
-					end = len(v)
-				}
-				val, v = strings.TrimSpace(v[:end]), v[end:]
+			val, rest, ok := readValue(v[eq+1:])
+			if !ok {
+				cur = forwardedElem{bad: true}
+				break
 			}
-			switch key {
-			case "for":
-				cur.forNode = val
-			case "proto":
-				cur.proto = val
-			case "host":
-				cur.host = val
-			}
-			v = strings.TrimLeft(v, " \t")
+			cur.set(key, val)
+			v = strings.TrimLeft(rest, " \t")
 			if strings.HasPrefix(v, ",") {
 				out = append(out, cur)
 				cur = forwardedElem{}
@@ -75,6 +57,38 @@ func parseForwarded(vs []string) []forwardedElem {
 		out = append(out, cur)
 	}
 	return out
+}
+
+// readValue reads the value at the start of v, after a pair's "=": a
+// quoted string, which may hold ";" and ",", or a token up to the next
+// separator. It returns the rest of v from the separator on; ok is false
+// for a broken quoted string or one followed by anything but a separator.
+func readValue(v string) (val, rest string, ok bool) {
+	if !strings.HasPrefix(v, `"`) {
+		end := strings.IndexAny(v, ";,")
+		if end < 0 {
+			end = len(v)
+		}
+		return strings.TrimSpace(v[:end]), v[end:], true
+	}
+	val, rest, ok = unquote(v[1:])
+	if after := strings.TrimLeft(rest, " \t"); !ok || (after != "" && after[0] != ';' && after[0] != ',') {
+		return "", "", false
+	}
+	return val, rest, true
+}
+
+// set records a pair of e; keys other than for, proto and host are
+// ignored.
+func (e *forwardedElem) set(key, val string) {
+	switch key {
+	case "for":
+		e.forNode = val
+	case "proto":
+		e.proto = val
+	case "host":
+		e.host = val
+	}
 }
 
 // unquote reads a quoted-string body up to its closing quote and returns

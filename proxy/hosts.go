@@ -34,90 +34,131 @@ type hostPattern struct {
 // ("https://example.com/") or a wildcard in another framework's syntax
 // ("*.example.com").
 func compileAllowedHost(s string) (hostPattern, error) {
-	bad := func(why string, a ...any) (hostPattern, error) {
-		return hostPattern{}, fmt.Errorf("proxy: AllowedHosts entry %q: "+why, append([]any{s}, a...)...)
-	}
-	switch {
-	case s == "":
-		return bad("empty; list host names such as \"example.com\"")
-	case s == "*":
+	if s == "*" {
 		return hostPattern{raw: "*", any: true}, nil
-	case strings.TrimSpace(s) != s || strings.ContainsAny(s, " \t\r\n"):
-		return bad("has white space; write the bare host name (%q)", strings.TrimSpace(s))
-	case strings.Contains(s, "://"):
-		host, _, _ := strings.Cut(s[strings.Index(s, "://")+3:], "/")
-		return bad("is a URL, not a host; write %q", host)
-	case strings.ContainsAny(s, "/?#"):
-		host, _, _ := strings.Cut(s, "/")
-		host, _, _ = strings.Cut(host, "?")
-		host, _, _ = strings.Cut(host, "#")
-		return bad("has a path, query or fragment; write the host alone (%q)", host)
-	case strings.Contains(s, "@"):
-		return bad("has user information; write the host alone (%q)", s[strings.LastIndex(s, "@")+1:])
-	case strings.HasPrefix(s, "*"):
-		return bad("wildcards are written with a leading dot: %q allows the domain and all its subdomains", strings.TrimLeft(s, "*"))
-	case len(s) > 255:
-		return bad("is longer than 255 bytes, which no valid Host is")
+	}
+	p, err := compileHost(s)
+	if err != nil {
+		return hostPattern{}, fmt.Errorf("proxy: AllowedHosts entry %q: %w", s, err)
+	}
+	return p, nil
+}
+
+// compileHost is compileAllowedHost for an entry other than "*"; its
+// errors do not repeat the entry.
+func compileHost(s string) (hostPattern, error) {
+	if err := checkEntryShape(s); err != nil {
+		return hostPattern{}, err
 	}
 	lower := strings.ToLower(s)
-
 	// A bare IPv6 literal ("::1") is taken as "[::1]": without brackets
 	// its colons cannot be told from a port's.
 	if a, err := netip.ParseAddr(lower); err == nil && a.Is6() {
 		if a.Zone() != "" {
-			return bad("has an IPv6 zone, which no Host header carries")
+			return hostPattern{}, errors.New("has an IPv6 zone, which no Host header carries")
 		}
 		return hostPattern{raw: "[" + a.String() + "]", addr: a}, nil
 	}
 	name, port, ok := splitHostPort(lower)
 	if !ok {
-		return bad("is not a host name, IP literal or host:port")
+		return hostPattern{}, errors.New("is not a host name, IP literal or host:port")
 	}
 	var p hostPattern
-	if port != "" {
-		n, err := strconv.ParseUint(port, 10, 16)
-		if err != nil || n == 0 {
-			return bad("port %q is not a port number (1-65535)", port)
-		}
-		// Hosts are compared as strings: "8000", not "08000".
-		port = strconv.FormatUint(n, 10)
-		p.port = port
+	var err error
+	if p.port, err = canonicalPort(port); err != nil {
+		return hostPattern{}, err
 	}
 	if strings.HasPrefix(name, "[") {
-		a, err := netip.ParseAddr(name[1 : len(name)-1])
-		if err != nil || !a.Is6() || a.Zone() != "" {
-			return bad("%s is not an IPv6 address: %w", name, errOr(err, "zone or IPv4 in brackets"))
-		}
-		p.addr = a
-		p.raw = "[" + a.String() + "]"
+		err = p.setIPv6(name)
 	} else {
-		if strings.HasPrefix(name, ".") {
-			p.subdomains = true
-			name = name[1:]
-		}
-		name = strings.TrimSuffix(name, ".")
-		if name == "" || !validName(name) {
-			return bad("%q is not a host name: ASCII letters, digits, '-' and '_' in labels between single dots (an internationalised name is written in punycode, \"xn--...\")", name)
-		}
-		if p.subdomains && isIPv4ish(name) {
-			return bad("a leading dot allows subdomains; an IP address has none")
-		}
-		if !p.subdomains && isIPv4ish(name) {
-			a, err := netip.ParseAddr(name)
-			if err != nil || !a.Is4() {
-				return bad("%q is not an IPv4 address (four decimal numbers, no leading zeros): %w", name, errOr(err, "not IPv4"))
-			}
-		}
-		p.name = name
-		p.raw = name
-		if p.subdomains {
-			p.raw = "." + name
-		}
+		err = p.setName(name)
 	}
-	if port != "" {
-		p.raw += ":" + port
+	if err != nil {
+		return hostPattern{}, err
+	}
+	if p.port != "" {
+		p.raw += ":" + p.port
 	}
 	return p, nil
+}
+
+// checkEntryShape refuses an entry that is empty or is no host at all:
+// white space, a URL, a path, user information, a "*." wildcard, more
+// than 255 bytes.
+func checkEntryShape(s string) error {
+	switch {
+	case s == "":
+		return errors.New("empty; list host names such as \"example.com\"")
+	case strings.TrimSpace(s) != s || strings.ContainsAny(s, " \t\r\n"):
+		return fmt.Errorf("has white space; write the bare host name (%q)", strings.TrimSpace(s))
+	case strings.Contains(s, "://"):
+		host, _, _ := strings.Cut(s[strings.Index(s, "://")+3:], "/")
+		return fmt.Errorf("is a URL, not a host; write %q", host)
+	case strings.ContainsAny(s, "/?#"):
+		host, _, _ := strings.Cut(s, "/")
+		host, _, _ = strings.Cut(host, "?")
+		host, _, _ = strings.Cut(host, "#")
+		return fmt.Errorf("has a path, query or fragment; write the host alone (%q)", host)
+	case strings.Contains(s, "@"):
+		return fmt.Errorf("has user information; write the host alone (%q)", s[strings.LastIndex(s, "@")+1:])
+	case strings.HasPrefix(s, "*"):
+		return fmt.Errorf("wildcards are written with a leading dot: %q allows the domain and all its subdomains", strings.TrimLeft(s, "*"))
+	case len(s) > 255:
+		return errors.New("is longer than 255 bytes, which no valid Host is")
+	}
+	return nil
+}
+
+// canonicalPort validates an entry's port ("" for none) and returns it
+// without leading zeros: hosts are compared as strings, "8000" and not
+// "08000".
+func canonicalPort(port string) (string, error) {
+	if port == "" {
+		return "", nil
+	}
+	n, err := strconv.ParseUint(port, 10, 16)
+	if err != nil || n == 0 {
+		return "", fmt.Errorf("port %q is not a port number (1-65535)", port)
+	}
+	return strconv.FormatUint(n, 10), nil
+}
+
+// setIPv6 makes p the bracketed IPv6 literal name ("[::1]").
+func (p *hostPattern) setIPv6(name string) error {
+	a, err := netip.ParseAddr(name[1 : len(name)-1])
+	if err != nil || !a.Is6() || a.Zone() != "" {
+		return fmt.Errorf("%s is not an IPv6 address: %w", name, errOr(err, "zone or IPv4 in brackets"))
+	}
+	p.addr = a
+	p.raw = "[" + a.String() + "]"
+	return nil
+}
+
+// setName makes p the host name or IPv4 literal name, a leading "."
+// allowing its subdomains too, a trailing "." dropped.
+func (p *hostPattern) setName(name string) error {
+	if strings.HasPrefix(name, ".") {
+		p.subdomains = true
+		name = name[1:]
+	}
+	name = strings.TrimSuffix(name, ".")
+	if name == "" || !validName(name) {
+		return fmt.Errorf("%q is not a host name: ASCII letters, digits, '-' and '_' in labels between single dots (an internationalised name is written in punycode, \"xn--...\")", name)
+	}
+	if isIPv4ish(name) {
+		if p.subdomains {
+			return errors.New("a leading dot allows subdomains; an IP address has none")
+		}
+		if a, err := netip.ParseAddr(name); err != nil || !a.Is4() {
+			return fmt.Errorf("%q is not an IPv4 address (four decimal numbers, no leading zeros): %w", name, errOr(err, "not IPv4"))
+		}
+	}
+	p.name = name
+	p.raw = name
+	if p.subdomains {
+		p.raw = "." + name
+	}
+	return nil
 }
 
 // errOr returns err, or an error saying why when err is nil.

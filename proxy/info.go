@@ -157,12 +157,9 @@ func (p *Proxy) fromXForwarded(h http.Header, info *Info, host *string) bool {
 	if p.headers&XForwardedFor != 0 {
 		hops := splitList(h["X-Forwarded-For"])
 		for i := len(hops) - 1; i >= 0; i-- {
-			a := parseNode(hops[i])
-			if !a.IsValid() {
-				break
-			}
-			info.ClientIP, used = a, true
-			if !p.Trusts(a) {
+			took, next := p.hop(hops[i], info)
+			used = used || took
+			if !next {
 				break
 			}
 		}
@@ -192,16 +189,27 @@ func (p *Proxy) fromForwarded(h http.Header, info *Info, host *string) bool {
 		if validHost(e.host) {
 			*host, used = e.host, true
 		}
-		a := parseNode(e.forNode)
-		if !a.IsValid() {
-			break
-		}
-		info.ClientIP, used = a, true
-		if !p.Trusts(a) {
+		took, next := p.hop(e.forNode, info)
+		used = used || took
+		if !next {
 			break
 		}
 	}
 	return used
+}
+
+// hop is one step of the walk from the right through the forwarding
+// hops: a node that is an address becomes the client (took), and the walk
+// goes on leftwards (next) only while that address is trusted too. A
+// node that is no address ("unknown", an obfuscated name, garbage) stops
+// the walk.
+func (p *Proxy) hop(node string, info *Info) (took, next bool) {
+	a := parseNode(node)
+	if !a.IsValid() {
+		return false, false
+	}
+	info.ClientIP = a
+	return true, p.Trusts(a)
 }
 
 // remoteAddr parses r.RemoteAddr ("ip:port" or a bare IP).

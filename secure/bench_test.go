@@ -63,11 +63,3 @@ func BenchmarkSetHeaders(b *testing.B) {
 		g.SetHeaders(h, r)
 	}
 }
-
-func BenchmarkCheck(b *testing.B) {
-	d := Deployment{Secure: &Options{}, SecretKey: []byte("short")}
-	b.ReportAllocs()
-	for b.Loop() {
-		Check(d)
-	}
-}

@@ -1,5 +1,5 @@
 // Package secure is tether's counterpart of Django's SecurityMiddleware and
-// of its "manage.py check --deploy".
+// XFrameOptionsMiddleware.
 //
 // A Guard, built from Options, sends every plain-HTTP request to HTTPS
 // (SSLRedirect) and adds the security headers to every response:
@@ -25,10 +25,7 @@
 //	g := secure.MustNew(secure.Options{SSLRedirect: true, HSTSMaxAge: 365 * 24 * time.Hour})
 //	handler = p.Middleware(g.Middleware(app))
 //
-// Check inspects a Deployment (the secure Options, the proxy setting, the
-// session Manager, the secret key) and returns the Warnings Django's
-// "check --deploy" would give, with Django's IDs ("security.W004") where
-// Django has the check and "tether.Wnnn" for tether's own. CheckSite runs
-// the same checks on what a live site actually sends; "tether check
-// --deploy URL" is built on it.
+// The deployment checks, Django's "manage.py check --deploy", are in
+// package deploy: deploy.Check reads these Options with the proxy, session
+// and CSRF settings, deploy.CheckSite what a live site sends.
 package secure

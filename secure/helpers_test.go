@@ -50,12 +50,3 @@ func serve(t *testing.T, cfg proxy.Config, o Options, handler http.Handler, r *h
 	t.Cleanup(func() { res.Body.Close() })
 	return res
 }
-
-// ids returns the IDs of ws.
-func ids(ws []Warning) []string {
-	out := make([]string, len(ws))
-	for i, w := range ws {
-		out[i] = w.ID
-	}
-	return out
-}

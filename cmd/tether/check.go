@@ -17,7 +17,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/tetherweb/tether/secure"
+	"github.com/tetherweb/tether/deploy"
 	"github.com/tetherweb/tether/session"
 )
 
@@ -28,7 +28,7 @@ func init() {
 const checkUsage = `usage: tether check --deploy [flags] [URL...]
 
 Checks a deployed site and its secret key, like Django's "check --deploy",
-with the checks of package secure (secure.CheckSite, secure.CheckSecretKey).
+with the checks of package deploy (deploy.CheckSite, deploy.CheckSecretKey).
 
 Each https:// URL is fetched (redirects not followed) and its security
 headers (HSTS, nosniff, Referrer-Policy, Cross-Origin-Opener-Policy,
@@ -63,119 +63,212 @@ type checkConfig struct {
 	client        *http.Client
 }
 
+// checkFlags are the command line of "tether check", parsed.
+type checkFlags struct {
+	deploy        bool
+	key           string
+	keyFile       string
+	httpURL       string
+	noHTTP        bool
+	sessionCookie string
+	csrfCookie    string
+	insecure      bool
+	timeout       time.Duration
+	urls          []string // the positional arguments
+}
+
+// usageError is a mistake on the command line: runCheck prints it with a
+// pointer to the flags and exits 2.
+type usageError string
+
+func (e usageError) Error() string { return string(e) }
+
+func usageErrorf(format string, a ...any) error { return usageError(fmt.Sprintf(format, a...)) }
+
+// errFlagsReported is a parse error the flag package has already printed
+// (or -h, for which it printed the usage).
+var errFlagsReported = errors.New("flags reported")
+
 func runCheck(args []string, stdout, stderr io.Writer) int {
+	f, err := parseCheckFlags(args, stderr)
+	if err != nil {
+		return checkUsageFailed(stderr, err)
+	}
+	cfg := checkConfig{sessionCookie: f.sessionCookie, csrfCookie: f.csrfCookie}
+	if cfg.secretKey, cfg.haveKey, err = loadSecretKey(f.key, f.keyFile); err != nil {
+		return checkUsageFailed(stderr, err)
+	}
+	if err := cfg.orderTargets(f.urls, f.httpURL, f.noHTTP); err != nil {
+		return checkUsageFailed(stderr, err)
+	}
+	if cfg.httpURL == "" && len(cfg.httpsURLs) == 0 && !cfg.haveKey {
+		return checkUsageFailed(stderr, usageError("nothing to check: give the site's URL and/or the secret key (--secret-key, --secret-key-file or TETHER_SECRET_KEY)"))
+	}
+	var closeIdle func()
+	cfg.client, closeIdle = newCheckClient(f.insecure, f.timeout)
+	defer closeIdle()
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+	return checkDeploy(ctx, cfg, stdout, stderr)
+}
+
+// checkUsageFailed prints err (the flag package has printed its own) and
+// returns exit status 2; a usageError gets the pointer to the flags.
+func checkUsageFailed(stderr io.Writer, err error) int {
+	if errors.Is(err, errFlagsReported) {
+		return 2
+	}
+	fmt.Fprintf(stderr, "tether check: %v\n", err)
+	if errors.As(err, new(usageError)) {
+		fmt.Fprintln(stderr, "usage: tether check --deploy [flags] [URL...] (tether check -h for the flags)")
+	}
+	return 2
+}
+
+// parseCheckFlags parses the command line, flags and URLs in any order,
+// and refuses a run without --deploy or with a timeout that is not
+// positive.
+func parseCheckFlags(args []string, stderr io.Writer) (checkFlags, error) {
+	var f checkFlags
 	fs := flag.NewFlagSet("check", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
 		fmt.Fprint(stderr, checkUsage)
 		fs.PrintDefaults()
 	}
-	deploy := fs.Bool("deploy", false, "run the deployment checks (required: tether has no other checks)")
-	key := fs.String("secret-key", "", "the secret key to check (default $TETHER_SECRET_KEY); visible to other users in the process list, prefer the environment or --secret-key-file")
-	keyFile := fs.String("secret-key-file", "", "read the secret key from this file (one trailing newline dropped)")
-	httpURL := fs.String("http-url", "", "the plain-HTTP URL whose redirect to HTTPS is checked (default: derived from the first URL)")
-	noHTTP := fs.Bool("no-http", false, "do not check the plain-HTTP redirect")
-	sessionCookie := fs.String("session-cookie", session.DefaultCookieName, "the session cookie's name")
-	csrfCookie := fs.String("csrf-cookie", secure.DefaultCSRFCookieName, "the CSRF cookie's name")
-	insecure := fs.Bool("insecure", false, "do not verify the site's TLS certificate (self-signed test sites)")
-	timeout := fs.Duration("timeout", 10*time.Second, "time limit for each request")
-	urls, err := parseInterleaved(fs, args)
-	if err != nil {
-		return 2
+	fs.BoolVar(&f.deploy, "deploy", false, "run the deployment checks (required: tether has no other checks)")
+	fs.StringVar(&f.key, "secret-key", "", "the secret key to check (default $TETHER_SECRET_KEY); visible to other users in the process list, prefer the environment or --secret-key-file")
+	fs.StringVar(&f.keyFile, "secret-key-file", "", "read the secret key from this file (one trailing newline dropped)")
+	fs.StringVar(&f.httpURL, "http-url", "", "the plain-HTTP URL whose redirect to HTTPS is checked (default: derived from the first URL)")
+	fs.BoolVar(&f.noHTTP, "no-http", false, "do not check the plain-HTTP redirect")
+	fs.StringVar(&f.sessionCookie, "session-cookie", session.DefaultCookieName, "the session cookie's name")
+	fs.StringVar(&f.csrfCookie, "csrf-cookie", deploy.DefaultCSRFCookieName, "the CSRF cookie's name")
+	fs.BoolVar(&f.insecure, "insecure", false, "do not verify the site's TLS certificate (self-signed test sites)")
+	fs.DurationVar(&f.timeout, "timeout", 10*time.Second, "time limit for each request")
+	var err error
+	if f.urls, err = parseInterleaved(fs, args); err != nil {
+		return f, errFlagsReported
 	}
-	usageErr := func(format string, a ...any) int {
-		fmt.Fprintf(stderr, "tether check: "+format+"\n", a...)
-		fmt.Fprintln(stderr, "usage: tether check --deploy [flags] [URL...] (tether check -h for the flags)")
-		return 2
-	}
-	if !*deploy {
-		return usageErr("only the deployment checks exist: add --deploy")
-	}
-	if *timeout <= 0 {
-		return usageErr("--timeout must be positive")
-	}
-	cfg := checkConfig{sessionCookie: *sessionCookie, csrfCookie: *csrfCookie}
 	switch {
-	case *key != "" && *keyFile != "":
-		return usageErr("give --secret-key or --secret-key-file, not both")
-	case *keyFile != "":
-		b, err := os.ReadFile(*keyFile)
-		if err != nil {
-			fmt.Fprintf(stderr, "tether check: reading the secret key: %v\n", err)
-			return 2
-		}
-		cfg.secretKey, cfg.haveKey = strings.TrimSuffix(strings.TrimSuffix(string(b), "\n"), "\r"), true
-	case *key != "":
-		cfg.secretKey, cfg.haveKey = *key, true
-	default:
-		cfg.secretKey, cfg.haveKey = os.LookupEnv("TETHER_SECRET_KEY")
+	case !f.deploy:
+		return f, usageError("only the deployment checks exist: add --deploy")
+	case f.timeout <= 0:
+		return f, usageError("--timeout must be positive")
+	case f.key != "" && f.keyFile != "":
+		return f, usageError("give --secret-key or --secret-key-file, not both")
 	}
+	return f, nil
+}
 
-	// Sort the URLs: https:// ones are pages to check, an http:// one is
-	// the plain-HTTP URL (one at most).
+// loadSecretKey returns the secret key to check: the flag's, the file's
+// (one trailing newline dropped) or $TETHER_SECRET_KEY's, and whether
+// there is one.
+func loadSecretKey(key, keyFile string) (string, bool, error) {
+	switch {
+	case keyFile != "":
+		b, err := os.ReadFile(keyFile)
+		if err != nil {
+			return "", false, fmt.Errorf("reading the secret key: %w", err)
+		}
+		return strings.TrimSuffix(strings.TrimSuffix(string(b), "\n"), "\r"), true, nil
+	case key != "":
+		return key, true, nil
+	}
+	key, ok := os.LookupEnv("TETHER_SECRET_KEY")
+	return key, ok, nil
+}
+
+// orderTargets sorts the URLs into cfg: https:// ones are pages to check,
+// an http:// one (or --http-url, one at most) is the plain-HTTP URL,
+// which otherwise is the first page's plain-HTTP twin, unless noHTTP.
+func (cfg *checkConfig) orderTargets(urls []string, httpURL string, noHTTP bool) error {
 	for _, raw := range urls {
 		u, err := url.Parse(raw)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			return usageErr("%q is not an http:// or https:// URL", raw)
+			return usageErrorf("%q is not an http:// or https:// URL", raw)
 		}
 		if u.Scheme == "https" {
 			cfg.httpsURLs = append(cfg.httpsURLs, u.String())
-		} else if cfg.httpURL != "" || *httpURL != "" {
-			return usageErr("more than one plain-HTTP URL (%s)", raw)
+		} else if cfg.httpURL != "" || httpURL != "" {
+			return usageErrorf("more than one plain-HTTP URL (%s)", raw)
 		} else {
 			cfg.httpURL, cfg.httpExplicit = u.String(), true
 		}
 	}
-	if *httpURL != "" {
-		u, err := url.Parse(*httpURL)
+	if httpURL != "" {
+		u, err := url.Parse(httpURL)
 		if err != nil || u.Scheme != "http" || u.Host == "" {
-			return usageErr("--http-url %q is not an http:// URL", *httpURL)
+			return usageErrorf("--http-url %q is not an http:// URL", httpURL)
 		}
 		cfg.httpURL, cfg.httpExplicit = u.String(), true
 	}
 	if cfg.httpURL == "" && len(cfg.httpsURLs) > 0 {
-		// The plain-HTTP twin of the first page: same host and path on
-		// port 80.
-		u, _ := url.Parse(cfg.httpsURLs[0])
-		u.Scheme, u.Host = "http", u.Hostname()
-		if strings.Contains(u.Host, ":") {
-			u.Host = "[" + u.Host + "]" // an IPv6 literal
-		}
-		cfg.httpURL = u.String()
+		cfg.httpURL = plainTwin(cfg.httpsURLs[0])
 	}
-	if *noHTTP {
+	if noHTTP {
 		if cfg.httpExplicit {
-			return usageErr("--no-http with a plain-HTTP URL to check")
+			return usageError("--no-http with a plain-HTTP URL to check")
 		}
 		cfg.httpURL = ""
 	}
-	if cfg.httpURL == "" && len(cfg.httpsURLs) == 0 && !cfg.haveKey {
-		return usageErr("nothing to check: give the site's URL and/or the secret key (--secret-key, --secret-key-file or TETHER_SECRET_KEY)")
-	}
+	return nil
+}
 
+// plainTwin returns the plain-HTTP twin of an https:// URL: same host and
+// path on port 80.
+func plainTwin(httpsURL string) string {
+	u, _ := url.Parse(httpsURL)
+	u.Scheme, u.Host = "http", u.Hostname()
+	if strings.Contains(u.Host, ":") {
+		u.Host = "[" + u.Host + "]" // an IPv6 literal
+	}
+	return u.String()
+}
+
+// newCheckClient returns the HTTP client of a check, with timeout for
+// each request and no verification of certificates when insecure, and
+// the function that closes its idle connections.
+func newCheckClient(insecure bool, timeout time.Duration) (*http.Client, func()) {
 	transport := http.DefaultTransport.(*http.Transport).Clone()
-	if *insecure {
+	if insecure {
 		transport.TLSClientConfig = &tls.Config{InsecureSkipVerify: true}
 	}
-	defer transport.CloseIdleConnections()
-	cfg.client = &http.Client{
+	return &http.Client{
 		Transport: transport,
-		Timeout:   *timeout,
+		Timeout:   timeout,
 		// Each answer is judged as sent: a redirect is a finding, not a
 		// step to follow.
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-	}
-	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
-	defer stop()
-	return checkDeploy(ctx, cfg, stdout, stderr)
+	}, transport.CloseIdleConnections
 }
 
 // checkDeploy fetches the URLs, runs the checks and prints the report.
 func checkDeploy(ctx context.Context, cfg checkConfig, stdout, stderr io.Writer) int {
-	site := secure.Site{SessionCookie: cfg.sessionCookie, CSRFCookie: cfg.csrfCookie}
+	site, checked, failed := fetchSite(ctx, cfg, stderr)
+	var ws []deploy.Warning
+	if site.HTTP != nil || len(site.HTTPS) > 0 {
+		ws = append(ws, deploy.CheckSite(site)...)
+	}
+	if cfg.haveKey {
+		ws = append(ws, deploy.CheckSecretKey([]byte(cfg.secretKey))...)
+		checked = append(checked, "the secret key")
+	}
+	slices.SortStableFunc(ws, func(a, b deploy.Warning) int { return cmp.Compare(a.ID, b.ID) })
+	printReport(stdout, checked, ws)
+	if failed || len(ws) > 0 {
+		return 1
+	}
+	return 0
+}
+
+// fetchSite fetches the plain-HTTP URL, the pages and the foreign-Host
+// probe into a deploy.Site. It returns what was checked, for the report,
+// and whether a fetch that had to succeed failed; failures are printed on
+// stderr.
+func fetchSite(ctx context.Context, cfg checkConfig, stderr io.Writer) (deploy.Site, []string, bool) {
+	site := deploy.Site{SessionCookie: cfg.sessionCookie, CSRFCookie: cfg.csrfCookie}
 	var checked []string
 	failed := false
-
 	if cfg.httpURL != "" {
 		res, err := fetch(ctx, cfg.client, cfg.httpURL)
 		switch {
@@ -208,29 +301,15 @@ func checkDeploy(ctx context.Context, cfg checkConfig, stdout, stderr io.Writer)
 	if len(site.HTTPS) > 0 {
 		// Ask the first page again under a Host no site serves: a site
 		// that checks its hosts answers 400 (security.W020 otherwise).
-		res, err := fetchAs(ctx, cfg.client, cfg.httpsURLs[0], secure.ForeignHostName)
+		res, err := fetchAs(ctx, cfg.client, cfg.httpsURLs[0], deploy.ForeignHostName)
 		if err != nil {
 			fmt.Fprintf(stderr, "tether check: note: %v; the Host check was not probed\n", err)
 		} else {
 			site.ForeignHost = res
-			checked = append(checked, fmt.Sprintf("Host %s (%s)", secure.ForeignHostName, res.Status))
+			checked = append(checked, fmt.Sprintf("Host %s (%s)", deploy.ForeignHostName, res.Status))
 		}
 	}
-
-	var ws []secure.Warning
-	if site.HTTP != nil || len(site.HTTPS) > 0 {
-		ws = append(ws, secure.CheckSite(site)...)
-	}
-	if cfg.haveKey {
-		ws = append(ws, secure.CheckSecretKey([]byte(cfg.secretKey))...)
-		checked = append(checked, "the secret key")
-	}
-	slices.SortStableFunc(ws, func(a, b secure.Warning) int { return cmp.Compare(a.ID, b.ID) })
-	printReport(stdout, checked, ws)
-	if failed || len(ws) > 0 {
-		return 1
-	}
-	return 0
+	return site, checked, failed
 }
 
 // fetch GETs u and returns the response with its body read and closed:
@@ -266,7 +345,7 @@ func fetchAs(ctx context.Context, c *http.Client, u, host string) (*http.Respons
 
 // printReport writes the findings as Django's check command does: errors,
 // then warnings, each with its hint, then a summary line.
-func printReport(w io.Writer, checked []string, ws []secure.Warning) {
+func printReport(w io.Writer, checked []string, ws []deploy.Warning) {
 	if len(checked) > 0 {
 		fmt.Fprintf(w, "Checked %s.\n", strings.Join(checked, ", "))
 	}

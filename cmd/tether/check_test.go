@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/tetherweb/tether/cookie"
+	"github.com/tetherweb/tether/deploy"
 	"github.com/tetherweb/tether/proxy"
 	"github.com/tetherweb/tether/secure"
 )
@@ -259,7 +260,7 @@ func TestCheckDeployProbesHostCheck(t *testing.T) {
 		!strings.Contains(out, "Host tether-check.invalid (200 OK)") {
 		t.Fatalf("open site: exit %d:\n%s", code, out)
 	}
-	if len(hosts) != 2 || hosts[1] != secure.ForeignHostName {
+	if len(hosts) != 2 || hosts[1] != deploy.ForeignHostName {
 		t.Fatalf("hosts asked for: %q", hosts)
 	}
 	checked := httptest.NewTLSServer(hostChecked(secure.MustNew(goodOptions).Middleware(page)))

@@ -1,4 +1,4 @@
-package secure
+package deploy
 
 import (
 	"net/http"
@@ -10,6 +10,7 @@ import (
 	"github.com/tetherweb/tether/cookie"
 	"github.com/tetherweb/tether/csrf"
 	"github.com/tetherweb/tether/proxy"
+	"github.com/tetherweb/tether/secure"
 	"github.com/tetherweb/tether/session"
 )
 
@@ -18,7 +19,7 @@ const goodKey = "kX3v9Qp2Lr8TzW4mN6bY1cH5jF7dS0aG-_eUoPiRtVyBnMlKqZxCwE3"
 // wellConfigured is a deployment Check has nothing to say about.
 func wellConfigured() Deployment {
 	return Deployment{
-		Secure: &Options{SSLRedirect: true, HSTSMaxAge: 365 * 24 * time.Hour, HSTSIncludeSubdomains: true, HSTSPreload: true},
+		Secure: &secure.Options{SSLRedirect: true, HSTSMaxAge: 365 * 24 * time.Hour, HSTSIncludeSubdomains: true, HSTSPreload: true},
 		Proxy:  proxy.MustNew(proxy.Config{Trusted: []string{"10.0.0.0/8"}, AllowedHosts: []string{"example.com", ".example.com"}}),
 		Session: &session.Manager{
 			CookieName: "__Host-sessionid",
@@ -41,7 +42,7 @@ func TestCheckZeroDeployment(t *testing.T) {
 		t.Fatalf("got %v", got)
 	}
 	// The zero Options: Django's defaults, which "check --deploy" flags.
-	got := ids(Check(Deployment{Secure: &Options{}, Session: &session.Manager{}, CSRF: &csrf.Options{}}))
+	got := ids(Check(Deployment{Secure: &secure.Options{}, Session: &session.Manager{}, CSRF: &csrf.Options{}}))
 	want := []string{"security.W004", "security.W008", "security.W012", "security.W020"}
 	if !slices.Equal(got, want) {
 		t.Fatalf("got %v, want %v", got, want)
@@ -67,10 +68,10 @@ func TestCheckEachProblem(t *testing.T) {
 		{"preload without a year", func(d *Deployment) { d.Secure.HSTSMaxAge = 200 * 24 * time.Hour }, []string{"tether.W002"}},
 		{"preload without subdomains", func(d *Deployment) { d.Secure.HSTSIncludeSubdomains = false }, []string{"security.W005", "tether.W002"}},
 		{"nosniff off", func(d *Deployment) { d.Secure.DisableNosniff = true }, []string{"security.W006"}},
-		{"referrer omitted", func(d *Deployment) { d.Secure.ReferrerPolicy = Omit }, []string{"security.W022"}},
+		{"referrer omitted", func(d *Deployment) { d.Secure.ReferrerPolicy = secure.Omit }, []string{"security.W022"}},
 		{"referrer invalid", func(d *Deployment) { d.Secure.ReferrerPolicy = "same-origin, nope" }, []string{"security.E023"}},
 		{"COOP invalid", func(d *Deployment) { d.Secure.CrossOriginOpenerPolicy = "nope" }, []string{"security.E024"}},
-		{"COOP omitted is Django's None: fine", func(d *Deployment) { d.Secure.CrossOriginOpenerPolicy = Omit }, nil},
+		{"COOP omitted is Django's None: fine", func(d *Deployment) { d.Secure.CrossOriginOpenerPolicy = secure.Omit }, nil},
 		{"bad options", func(d *Deployment) {
 			d.Secure.SSLHost, d.Secure.RedirectExempt = "http://x", []string{"bad pattern"}
 		}, []string{"tether.E001", "tether.E001"}},
@@ -107,7 +108,7 @@ func TestCheckEachProblem(t *testing.T) {
 		{"AllowedHosts with development hosts is fine", func(d *Deployment) {
 			d.Proxy = proxy.MustNew(proxy.Config{AllowedHosts: []string{"example.com", "localhost", "[::1]"}})
 		}, nil},
-		{"X-Frame-Options omitted", func(d *Deployment) { d.Secure.FrameOptions = Omit }, []string{"security.W002"}},
+		{"X-Frame-Options omitted", func(d *Deployment) { d.Secure.FrameOptions = secure.Omit }, []string{"security.W002"}},
 		{"X-Frame-Options SAMEORIGIN", func(d *Deployment) { d.Secure.FrameOptions = "sameorigin" }, []string{"security.W019"}},
 		{"X-Frame-Options DENY spelled out", func(d *Deployment) { d.Secure.FrameOptions = "deny" }, nil},
 		{"X-Frame-Options invalid", func(d *Deployment) { d.Secure.FrameOptions = "ALLOW-FROM https://a.example" }, []string{"tether.E001"}},

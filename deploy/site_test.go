@@ -1,4 +1,4 @@
-package secure
+package deploy
 
 import (
 	"net/http"
@@ -90,6 +90,10 @@ func TestCheckSiteProblems(t *testing.T) {
 		{"no COOP is fine", nil, with("Cross-Origin-Opener-Policy", ""), nil},
 		{"COOP with report-to", nil, with("Cross-Origin-Opener-Policy", `same-origin; report-to="coop"`), nil},
 		{"invalid COOP", nil, with("Cross-Origin-Opener-Policy", "same-site"), []string{"security.E024"}},
+		// secure.New reads "omit" and "" as settings; as header values
+		// they are no policy.
+		{"COOP omit is no policy", nil, with("Cross-Origin-Opener-Policy", "omit"), []string{"security.E024"}},
+		{"COOP parameters without a policy", nil, with("Cross-Origin-Opener-Policy", `; report-to="coop"`), []string{"security.E024"}},
 		{"no X-Frame-Options", nil, with("X-Frame-Options", ""), []string{"security.W002"}},
 		{"X-Frame-Options SAMEORIGIN", nil, with("X-Frame-Options", "SAMEORIGIN"), []string{"security.W019"}},
 		{"X-Frame-Options lower case", nil, with("X-Frame-Options", "deny"), nil},

@@ -1,4 +1,4 @@
-package secure
+package deploy
 
 import (
 	"fmt"
@@ -10,6 +10,7 @@ import (
 
 	"github.com/tetherweb/tether/csrf"
 	"github.com/tetherweb/tether/proxy"
+	"github.com/tetherweb/tether/secure"
 	"github.com/tetherweb/tether/session"
 )
 
@@ -41,7 +42,7 @@ const (
 type Deployment struct {
 	// Secure is the Options of the Guard in front of the application; nil
 	// means no Guard (security.W001).
-	Secure *Options
+	Secure *secure.Options
 	// Proxy is the trusted-proxy setting; nil trusts nobody and checks no
 	// Host, which is itself a warning (security.W020): a deployment
 	// should name its hosts in proxy.Config.AllowedHosts.
@@ -88,7 +89,7 @@ type Deployment struct {
 //	security.E023  invalid Referrer-Policy
 //	security.E024  invalid Cross-Origin-Opener-Policy
 //	security.W025  a fallback secret key fails the W009 test
-//	tether.E001    invalid Options (SSLHost, RedirectExempt, HSTSMaxAge, FrameOptions): New would fail
+//	tether.E001    invalid secure.Options (SSLHost, RedirectExempt, HSTSMaxAge, FrameOptions): secure.New would fail
 //	tether.E002    invalid csrf.Options: csrf.New would fail
 //	tether.E003    csrf.Options.UseSession without a session Manager: every unsafe request would fail
 //	tether.W001    HSTS max-age under 180 days
@@ -171,92 +172,118 @@ func checkAllowedHosts(p *proxy.Proxy) []Warning {
 	return nil
 }
 
-// checkOptions runs the checks of a Guard's Options.
-func checkOptions(o Options) []Warning {
+// checkOptions runs the checks of a secure.Guard's Options.
+func checkOptions(o secure.Options) []Warning {
+	// Invalid settings first: secure.New would refuse them. Each field
+	// goes to secure.New alone, so that an error names one field and says
+	// which check it fails.
 	var ws []Warning
-	// Invalid settings first: New would refuse them.
-	if _, err := referrerHeader(o.ReferrerPolicy); err != nil {
-		ws = append(ws, Warning{ID: "security.E023", Message: err.Error() + ".",
-			Hint: "Valid values: no-referrer, no-referrer-when-downgrade, origin, origin-when-cross-origin, same-origin, strict-origin, strict-origin-when-cross-origin, unsafe-url."})
+	if err := optionsErr(secure.Options{ReferrerPolicy: o.ReferrerPolicy}); err != nil {
+		ws = append(ws, Warning{ID: "security.E023", Message: err.Error() + ".", Hint: hintReferrerPolicies})
 	}
-	if _, err := openerHeader(o.CrossOriginOpenerPolicy); err != nil {
+	if err := optionsErr(secure.Options{CrossOriginOpenerPolicy: o.CrossOriginOpenerPolicy}); err != nil {
 		ws = append(ws, Warning{ID: "security.E024", Message: err.Error() + ".",
 			Hint: "Valid values: same-origin, same-origin-allow-popups, noopener-allow-popups, unsafe-none (or secure.Omit)."})
 	}
-	for _, err := range []error{checkHSTS(o.HSTSMaxAge), errOf(checkSSLHost(o.SSLHost)), errOf(newExemptMux(o.RedirectExempt)), errOf(frameHeader(o.FrameOptions))} {
+	frameErr := optionsErr(secure.Options{FrameOptions: o.FrameOptions})
+	for _, err := range []error{
+		optionsErr(secure.Options{HSTSMaxAge: o.HSTSMaxAge}),
+		optionsErr(secure.Options{SSLHost: o.SSLHost}),
+		optionsErr(secure.Options{RedirectExempt: o.RedirectExempt}),
+		frameErr,
+	} {
 		if err != nil {
 			ws = append(ws, Warning{ID: "tether.E001", Message: err.Error() + ".", Hint: "secure.New refuses these Options."})
 		}
 	}
 	if !o.SSLRedirect {
-		ws = append(ws, warnNoRedirect("Options.SSLRedirect is off"))
-	} else if mux, err := newExemptMux(o.RedirectExempt); err == nil && exemptsAnyPath(mux) {
-		ws = append(ws, warnNoRedirect(`Options.RedirectExempt exempts every path: a "/" pattern matches them all; write "/{$}" for the home page alone`))
+		ws = append(ws, noRedirect.because("Options.SSLRedirect is off"))
+	} else if exemptsAnyPath(o.RedirectExempt) {
+		ws = append(ws, noRedirect.because(`Options.RedirectExempt exempts every path: a "/" pattern matches them all; write "/{$}" for the home page alone`))
 	}
 	ws = append(ws, checkHSTSPolicy(hsts{maxAge: o.HSTSMaxAge, includeSubdomains: o.HSTSIncludeSubdomains, preload: o.HSTSPreload, valid: true}, "Options.HSTSMaxAge is 0")...)
 	if o.DisableNosniff {
-		ws = append(ws, warnNosniff("Options.DisableNosniff is on"))
+		ws = append(ws, noNosniff.because("Options.DisableNosniff is on"))
 	}
-	if strings.TrimSpace(o.ReferrerPolicy) == Omit {
-		ws = append(ws, warnNoReferrer("Options.ReferrerPolicy is secure.Omit"))
+	if strings.TrimSpace(o.ReferrerPolicy) == secure.Omit {
+		ws = append(ws, noReferrer.because("Options.ReferrerPolicy is secure.Omit"))
 	}
 	// Django: W002 when XFrameOptionsMiddleware is missing, W019 when it
-	// is there but X_FRAME_OPTIONS is not DENY.
-	switch v, err := frameHeader(o.FrameOptions); {
-	case err != nil:
+	// is there but X_FRAME_OPTIONS is not DENY. secure.New has accepted
+	// the value, so it is empty (DENY), DENY, SAMEORIGIN or Omit.
+	switch v := strings.ToUpper(strings.TrimSpace(o.FrameOptions)); {
+	case frameErr != nil:
 		// tether.E001 above.
-	case v == "":
-		ws = append(ws, warnNoFrameOptions("Options.FrameOptions is secure.Omit"))
-	case v != "DENY":
-		ws = append(ws, warnFrameSameOrigin("Options.FrameOptions is "+v))
+	case v == strings.ToUpper(secure.Omit):
+		ws = append(ws, noFrameOptions.because("Options.FrameOptions is secure.Omit"))
+	case v == "SAMEORIGIN":
+		ws = append(ws, frameSameOrigin.because("Options.FrameOptions is "+v))
 	}
 	return ws
 }
 
-func warnNoFrameOptions(why string) Warning {
-	return Warning{ID: "security.W002",
-		Message: "Pages can be shown in a frame by any site (" + why + "), which can overlay them with its own content and trick users into clicking (clickjacking).",
-		Hint:    "Leave Options.FrameOptions at its default (DENY), or send a Content-Security-Policy frame-ancestors directive naming the sites allowed to frame the pages (browsers then ignore X-Frame-Options)."}
+// optionsErr returns the error secure.New gives for o.
+func optionsErr(o secure.Options) error {
+	_, err := secure.New(o)
+	return err
 }
-
-func warnFrameSameOrigin(why string) Warning {
-	return Warning{ID: "security.W019",
-		Message: "X-Frame-Options is SAMEORIGIN, not DENY (" + why + "): the site's pages can still be framed by the site itself, so one page an attacker can put content or script on can frame the others and clickjack them.",
-		Hint:    "Unless the site serves parts of itself in frames on purpose, use DENY (the default)."}
-}
-
-func errOf[T any](_ T, err error) error { return err }
 
 // exemptsAnyPath reports whether the RedirectExempt patterns exempt a GET
 // of a path no site has, on a host no pattern names: then they exempt
 // every path ("/", "GET /", "/{path...}") and SSLRedirect does nothing.
-func exemptsAnyPath(mux *http.ServeMux) bool {
-	if mux == nil {
+// It asks a Guard with those patterns alone where it would redirect such a
+// request; invalid patterns exempt nothing (tether.E001 reports them).
+func exemptsAnyPath(patterns []string) bool {
+	g, err := secure.New(secure.Options{SSLRedirect: true, RedirectExempt: patterns})
+	if err != nil || len(patterns) == 0 {
 		return false
 	}
-	h, _ := mux.Handler(&http.Request{Method: http.MethodGet, Host: "tether-check.invalid",
+	target, _, err := g.Redirect(&http.Request{Method: http.MethodGet, Host: "tether-check.invalid",
 		URL: &url.URL{Path: "/tether-check/no/such/path"}})
-	_, ok := h.(exemptMark)
-	return ok
+	return err == nil && target == ""
 }
 
-func warnNoRedirect(why string) Warning {
-	return Warning{ID: "security.W008",
-		Message: "Plain-HTTP requests are not redirected to HTTPS (" + why + ").",
-		Hint:    "Unless the site is also served on plain HTTP on purpose, set Options.SSLRedirect (behind a TLS-terminating proxy, trust it with package proxy first), or redirect in the front server."}
+// finding is a warning whose message says, through its format's verbs,
+// why and where it applies: its because method fills them in.
+type finding struct{ id, format, hint string }
+
+func (f finding) because(args ...any) Warning {
+	return Warning{ID: f.id, Message: fmt.Sprintf(f.format, args...), Hint: f.hint}
 }
 
-func warnNosniff(why string) Warning {
-	return Warning{ID: "security.W006",
-		Message: "Responses do not carry 'X-Content-Type-Options: nosniff' (" + why + "), so browsers may guess a response's type and run an upload as HTML or script.",
-		Hint:    "Leave Options.DisableNosniff off."}
-}
+// The warnings Check and CheckSite both give, each with its reason:
+// a setting in Check, what the response had in CheckSite.
+var (
+	noFrameOptions = finding{"security.W002",
+		"Pages can be shown in a frame by any site (%s), which can overlay them with its own content and trick users into clicking (clickjacking).",
+		"Leave Options.FrameOptions at its default (DENY), or send a Content-Security-Policy frame-ancestors directive naming the sites allowed to frame the pages (browsers then ignore X-Frame-Options)."}
+	frameSameOrigin = finding{"security.W019",
+		"X-Frame-Options is SAMEORIGIN, not DENY (%s): the site's pages can still be framed by the site itself, so one page an attacker can put content or script on can frame the others and clickjack them.",
+		"Unless the site serves parts of itself in frames on purpose, use DENY (the default)."}
+	noRedirect = finding{"security.W008",
+		"Plain-HTTP requests are not redirected to HTTPS (%s).",
+		"Unless the site is also served on plain HTTP on purpose, set Options.SSLRedirect (behind a TLS-terminating proxy, trust it with package proxy first), or redirect in the front server."}
+	noNosniff = finding{"security.W006",
+		"Responses do not carry 'X-Content-Type-Options: nosniff' (%s), so browsers may guess a response's type and run an upload as HTML or script.",
+		"Leave Options.DisableNosniff off."}
+	noReferrer = finding{"security.W022",
+		"No Referrer-Policy is sent (%s): full URLs, with their paths and queries, leak to other sites in the Referer header.",
+		"Use the default (same-origin) or another policy such as strict-origin-when-cross-origin."}
+	sessionNotSecure = finding{"security.W012",
+		"The session cookie %s is not Secure (%s): it is also sent over plain HTTP, where a network sniffer can take over the session.",
+		"Set session.Manager.Cookie.Secure (or name the cookie __Host-sessionid) on an HTTPS site."}
+	sessionScript = finding{"security.W015",
+		"The session cookie %s is readable by JavaScript, not HttpOnly (%s): a cross-site scripting flaw can steal the session.",
+		"Leave session.Manager.Cookie.ScriptReadable off."}
+	sessionSameSiteNone = finding{"tether.W003",
+		"The session cookie %s is SameSite=None: browsers send it with requests from other sites, leaving CSRF protection entirely to the token check.",
+		"Use SameSite=Lax (the default) unless the site is embedded in other sites on purpose."}
+	csrfNotSecure = finding{"security.W016",
+		"The CSRF cookie %s is not Secure (%s): it is also sent over plain HTTP, where a network attacker can read or plant it.",
+		"Set the CSRF cookie's Secure option on an HTTPS site."}
+)
 
-func warnNoReferrer(why string) Warning {
-	return Warning{ID: "security.W022",
-		Message: "No Referrer-Policy is sent (" + why + "): full URLs, with their paths and queries, leak to other sites in the Referer header.",
-		Hint:    "Use the default (same-origin) or another policy such as strict-origin-when-cross-origin."}
-}
+const hintReferrerPolicies = "Valid values: no-referrer, no-referrer-when-downgrade, origin, origin-when-cross-origin, same-origin, strict-origin, strict-origin-when-cross-origin, unsafe-url."
 
 // checkHSTSPolicy checks an HSTS policy, configured or observed; off says
 // why it counts as off when maxAge is 0.
@@ -339,15 +366,13 @@ func checkSession(m *session.Manager) []Warning {
 	}
 	var ws []Warning
 	if !cookieSecure(name, m.Cookie.Secure, m.Cookie.SameSite) {
-		ws = append(ws, warnSessionNotSecure(name, "session.Manager.Cookie.Secure is off"))
+		ws = append(ws, sessionNotSecure.because(name, "session.Manager.Cookie.Secure is off"))
 	}
 	if m.Cookie.ScriptReadable {
-		ws = append(ws, warnSessionScript(name, "session.Manager.Cookie.ScriptReadable is on"))
+		ws = append(ws, sessionScript.because(name, "session.Manager.Cookie.ScriptReadable is on"))
 	}
 	if m.Cookie.SameSite == http.SameSiteNoneMode {
-		ws = append(ws, Warning{ID: "tether.W003",
-			Message: fmt.Sprintf("The session cookie %s is SameSite=None: browsers send it with requests from other sites, leaving CSRF protection entirely to the token check.", name),
-			Hint:    "Use SameSite=Lax (the default) unless the site is embedded in other sites on purpose."})
+		ws = append(ws, sessionSameSiteNone.because(name))
 	}
 	return ws
 }
@@ -358,18 +383,6 @@ func checkSession(m *session.Manager) []Warning {
 func cookieSecure(name string, secure bool, sameSite http.SameSite) bool {
 	return secure || sameSite == http.SameSiteNoneMode ||
 		strings.HasPrefix(name, "__Secure-") || strings.HasPrefix(name, "__Host-")
-}
-
-func warnSessionNotSecure(name, why string) Warning {
-	return Warning{ID: "security.W012",
-		Message: fmt.Sprintf("The session cookie %s is not Secure (%s): it is also sent over plain HTTP, where a network sniffer can take over the session.", name, why),
-		Hint:    "Set session.Manager.Cookie.Secure (or name the cookie __Host-sessionid) on an HTTPS site."}
-}
-
-func warnSessionScript(name, why string) Warning {
-	return Warning{ID: "security.W015",
-		Message: fmt.Sprintf("The session cookie %s is readable by JavaScript, not HttpOnly (%s): a cross-site scripting flaw can steal the session.", name, why),
-		Hint:    "Leave session.Manager.Cookie.ScriptReadable off."}
 }
 
 const hintKey = "Generate a long random key with 'tether keygen' and keep it out of the source code (TETHER_SECRET_KEY)."

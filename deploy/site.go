@@ -1,4 +1,4 @@
-package secure
+package deploy
 
 import (
 	"fmt"
@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/tetherweb/tether/secure"
 	"github.com/tetherweb/tether/session"
 )
 
@@ -110,11 +111,11 @@ func checkRedirect(r *http.Response) []Warning {
 	loc, err := r.Location()
 	switch {
 	case r.StatusCode < 300 || r.StatusCode > 399:
-		return []Warning{warnNoRedirect(fmt.Sprintf("%s answered %s", from, r.Status))}
+		return []Warning{noRedirect.because(fmt.Sprintf("%s answered %s", from, r.Status))}
 	case err != nil:
-		return []Warning{warnNoRedirect(fmt.Sprintf("%s answered %s without a usable Location", from, r.Status))}
+		return []Warning{noRedirect.because(fmt.Sprintf("%s answered %s without a usable Location", from, r.Status))}
 	case loc.Scheme != "https":
-		return []Warning{warnNoRedirect(fmt.Sprintf("%s redirects to %s, not to https://", from, loc))}
+		return []Warning{noRedirect.because(fmt.Sprintf("%s redirects to %s, not to https://", from, loc))}
 	case r.StatusCode != http.StatusMovedPermanently && r.StatusCode != http.StatusPermanentRedirect:
 		return []Warning{{ID: "tether.W007",
 			Message: fmt.Sprintf("%s is redirected to HTTPS with a temporary %s: browsers ask the plain-HTTP URL again every time.", from, r.Status),
@@ -125,52 +126,64 @@ func checkRedirect(r *http.Response) []Warning {
 
 // checkHeaders checks the security headers of an HTTPS response.
 func checkHeaders(r *http.Response) []Warning {
-	var ws []Warning
 	h := r.Header
-	// Browsers use the first Strict-Transport-Security header only (RFC
-	// 6797 section 8.1).
-	policy := hsts{}
-	if v := h.Values(headerHSTS); len(v) > 0 {
-		policy = parseHSTS(v[0])
-	}
-	why := "the response has no Strict-Transport-Security header"
-	if len(h.Values(headerHSTS)) > 0 {
-		why = fmt.Sprintf("Strict-Transport-Security %q has no valid max-age", h.Get(headerHSTS))
-		if policy.valid {
-			why = "Strict-Transport-Security has max-age=0, which clears the rule"
-		}
-	}
-	ws = append(ws, checkHSTSPolicy(policy, why)...)
-
-	if v := strings.TrimSpace(h.Get(headerNosniff)); !strings.EqualFold(v, "nosniff") {
+	ws := checkHSTSHeader(h.Values("Strict-Transport-Security"))
+	if v := strings.TrimSpace(h.Get("X-Content-Type-Options")); !strings.EqualFold(v, "nosniff") {
 		why := "the response has no X-Content-Type-Options header"
 		if v != "" {
 			why = fmt.Sprintf("X-Content-Type-Options is %q", v)
 		}
-		ws = append(ws, warnNosniff(why))
+		ws = append(ws, noNosniff.because(why))
 	}
+	ws = append(ws, checkReferrerHeader(h.Values("Referrer-Policy"))...)
+	ws = append(ws, checkOpenerHeader(h.Get("Cross-Origin-Opener-Policy"))...)
+	return append(ws, checkFraming(h)...)
+}
 
-	// Several Referrer-Policy headers combine into one list.
-	// (referrerHeader reads "omit" as the Omit setting; as a header
-	// value it is no policy.)
-	if rp := strings.Join(h.Values(headerReferrer), ","); strings.TrimSpace(rp) == "" {
-		ws = append(ws, warnNoReferrer("the response has no Referrer-Policy header"))
-	} else if _, err := referrerHeader(rp); err != nil || strings.TrimSpace(rp) == Omit {
-		ws = append(ws, Warning{ID: "security.E023", Message: fmt.Sprintf("The Referrer-Policy header %q has a value browsers do not know.", rp),
-			Hint: "Valid values: no-referrer, no-referrer-when-downgrade, origin, origin-when-cross-origin, same-origin, strict-origin, strict-origin-when-cross-origin, unsafe-url."})
+// checkHSTSHeader checks the Strict-Transport-Security headers of a
+// response. Browsers use the first one only (RFC 6797 section 8.1).
+func checkHSTSHeader(values []string) []Warning {
+	if len(values) == 0 {
+		return checkHSTSPolicy(hsts{}, "the response has no Strict-Transport-Security header")
 	}
+	policy := parseHSTS(values[0])
+	why := fmt.Sprintf("Strict-Transport-Security %q has no valid max-age", values[0])
+	if policy.valid {
+		why = "Strict-Transport-Security has max-age=0, which clears the rule"
+	}
+	return checkHSTSPolicy(policy, why)
+}
 
-	// Cross-Origin-Opener-Policy is a structured header: the policy, then
-	// parameters such as report-to after ";".
-	if v := h.Get(headerCOOP); v != "" {
-		policy, _, _ := strings.Cut(v, ";")
-		if !openerPolicies[strings.ToLower(strings.TrimSpace(policy))] {
-			ws = append(ws, Warning{ID: "security.E024", Message: fmt.Sprintf("The Cross-Origin-Opener-Policy header %q is not a policy browsers know.", v),
-				Hint: "Valid values: same-origin, same-origin-allow-popups, noopener-allow-popups, unsafe-none."})
-		}
+// checkReferrerHeader checks the Referrer-Policy headers of a response,
+// which combine into one list. secure.New reads "omit" as the Omit
+// setting; as a header value it is no policy.
+func checkReferrerHeader(values []string) []Warning {
+	rp := strings.Join(values, ",")
+	switch {
+	case strings.TrimSpace(rp) == "":
+		return []Warning{noReferrer.because("the response has no Referrer-Policy header")}
+	case optionsErr(secure.Options{ReferrerPolicy: rp}) != nil || strings.TrimSpace(rp) == secure.Omit:
+		return []Warning{{ID: "security.E023", Message: fmt.Sprintf("The Referrer-Policy header %q has a value browsers do not know.", rp),
+			Hint: hintReferrerPolicies}}
 	}
-	ws = append(ws, checkFraming(h)...)
-	return ws
+	return nil
+}
+
+// checkOpenerHeader checks a Cross-Origin-Opener-Policy header, "" when
+// there is none (Django's default for "off"). It is a structured header:
+// the policy, then parameters such as report-to after ";". An empty
+// policy or "omit" is none, though secure.New reads them as settings.
+func checkOpenerHeader(v string) []Warning {
+	if v == "" {
+		return nil
+	}
+	policy, _, _ := strings.Cut(v, ";")
+	policy = strings.ToLower(strings.TrimSpace(policy))
+	if policy == "" || policy == secure.Omit || optionsErr(secure.Options{CrossOriginOpenerPolicy: policy}) != nil {
+		return []Warning{{ID: "security.E024", Message: fmt.Sprintf("The Cross-Origin-Opener-Policy header %q is not a policy browsers know.", v),
+			Hint: "Valid values: same-origin, same-origin-allow-popups, noopener-allow-popups, unsafe-none."}}
+	}
+	return nil
 }
 
 // checkFraming checks the clickjacking protection of a response the way
@@ -188,7 +201,7 @@ func checkFraming(h http.Header) []Warning {
 		return nil
 	}
 	var set []string
-	for _, v := range h.Values(headerFrame) {
+	for _, v := range h.Values("X-Frame-Options") {
 		for part := range strings.SplitSeq(v, ",") {
 			if part = strings.ToLower(strings.TrimSpace(part)); part != "" && !slices.Contains(set, part) {
 				set = append(set, part)
@@ -197,7 +210,7 @@ func checkFraming(h http.Header) []Warning {
 	}
 	switch {
 	case len(set) == 0:
-		return []Warning{warnNoFrameOptions("the response has no X-Frame-Options header and no Content-Security-Policy frame-ancestors directive")}
+		return []Warning{noFrameOptions.because("the response has no X-Frame-Options header and no Content-Security-Policy frame-ancestors directive")}
 	case len(set) > 1:
 		if slices.Contains(set, "deny") || slices.Contains(set, "sameorigin") || slices.Contains(set, "allowall") {
 			return nil // conflicting values: browsers refuse every frame
@@ -205,9 +218,9 @@ func checkFraming(h http.Header) []Warning {
 	case set[0] == "deny":
 		return nil
 	case set[0] == "sameorigin":
-		return []Warning{warnFrameSameOrigin("the response's X-Frame-Options")}
+		return []Warning{frameSameOrigin.because("the response's X-Frame-Options")}
 	}
-	return []Warning{warnNoFrameOptions(fmt.Sprintf("X-Frame-Options %q is not a value browsers obey, and there is no Content-Security-Policy frame-ancestors directive", strings.Join(h.Values(headerFrame), ", ")))}
+	return []Warning{noFrameOptions.because(fmt.Sprintf("X-Frame-Options %q is not a value browsers obey, and there is no Content-Security-Policy frame-ancestors directive", strings.Join(h.Values("X-Frame-Options"), ", ")))}
 }
 
 // hasFrameAncestors reports whether Content-Security-Policy header values
@@ -240,19 +253,17 @@ func checkCookie(c *http.Cookie, sessionName, csrfName string) []Warning {
 	switch base {
 	case sessionName:
 		if !c.Secure {
-			ws = append(ws, warnSessionNotSecure(c.Name, attrs))
+			ws = append(ws, sessionNotSecure.because(c.Name, attrs))
 		}
 		if !c.HttpOnly {
-			ws = append(ws, warnSessionScript(c.Name, attrs))
+			ws = append(ws, sessionScript.because(c.Name, attrs))
 		}
 		if c.SameSite == http.SameSiteNoneMode {
-			ws = append(ws, Warning{ID: "tether.W003",
-				Message: fmt.Sprintf("The session cookie %s is SameSite=None: browsers send it with requests from other sites, leaving CSRF protection entirely to the token check.", c.Name),
-				Hint:    "Use SameSite=Lax (the default) unless the site is embedded in other sites on purpose."})
+			ws = append(ws, sessionSameSiteNone.because(c.Name))
 		}
 	case csrfName:
 		if !c.Secure {
-			ws = append(ws, warnCSRFNotSecure(c.Name, attrs))
+			ws = append(ws, csrfNotSecure.because(c.Name, attrs))
 		}
 	}
 	if c.SameSite == http.SameSiteNoneMode && !c.Secure {
@@ -284,10 +295,4 @@ func cookieAttrs(c *http.Cookie) string {
 		return "no security attributes"
 	}
 	return strings.Join(a, "; ")
-}
-
-func warnCSRFNotSecure(name, why string) Warning {
-	return Warning{ID: "security.W016",
-		Message: fmt.Sprintf("The CSRF cookie %s is not Secure (%s): it is also sent over plain HTTP, where a network attacker can read or plant it.", name, why),
-		Hint:    "Set the CSRF cookie's Secure option on an HTTPS site."}
 }
