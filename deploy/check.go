@@ -99,6 +99,7 @@ type Deployment struct {
 //	tether.W005    a CSRF trusted origin on plain http://
 //	tether.W008    proxy.Config.AllowedHosts has "*": any Host is accepted
 //	tether.W009    a CSRF trusted origin "*." over a shared hosting domain (github.io, herokuapp.com, co.uk, ...)
+//	tether.W010    session records stored in the clear: a server Store without session.Manager.SecretKey (not in Django mode)
 //
 // Django's W016 (CSRF cookie not Secure) is not given for csrf.Options:
 // the csrf package marks its cookie Secure on every HTTPS response by
@@ -373,6 +374,11 @@ func checkSession(m *session.Manager) []Warning {
 	}
 	if m.Cookie.SameSite == http.SameSiteNoneMode {
 		ws = append(ws, sessionSameSiteNone.because(name))
+	}
+	if _, django := m.Codec.(*session.DjangoCodec); m.Store != nil && len(m.SecretKey) == 0 && !django {
+		ws = append(ws, Warning{ID: "tether.W010",
+			Message: "Session records are stored in the clear (session.Manager.SecretKey is not set): a leaked database, Redis dump, backup or session file shows every session's values.",
+			Hint:    "Set session.Manager.SecretKey to the application's secret key; records are then sealed at rest (XChaCha20-Poly1305). Only Django mode (session.DjangoCodec) must store them as Django does."})
 	}
 	return ws
 }

@@ -1,6 +1,7 @@
 package deploy
 
 import (
+	"context"
 	"net/http"
 	"slices"
 	"strings"
@@ -168,3 +169,39 @@ func TestCheckSecretKey(t *testing.T) {
 		t.Fatalf("got %v", ws)
 	}
 }
+
+// TestCheckSealing: a server store without a secret key keeps sessions
+// in the clear at rest (tether.W010); with one, or in Django mode, not.
+func TestCheckSealing(t *testing.T) {
+	django, _ := session.NewDjangoCodec([]byte(goodKey))
+	for _, tc := range []struct {
+		name string
+		set  func(m *session.Manager)
+		want []string
+	}{
+		{"clear", func(m *session.Manager) { m.Store = nopStore{} }, []string{"tether.W010"}},
+		{"sealed", func(m *session.Manager) { m.Store, m.SecretKey = nopStore{}, []byte(goodKey) }, nil},
+		{"django", func(m *session.Manager) { m.Store, m.Codec = nopStore{}, django }, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			d := wellConfigured()
+			tc.set(d.Session)
+			if got := ids(Check(d)); !slices.Equal(got, tc.want) {
+				t.Errorf("got %v, want %v", got, tc.want)
+			}
+		})
+	}
+}
+
+type nopStore struct{}
+
+func (nopStore) Load(context.Context, string) (session.Record, error) {
+	return session.Record{}, session.ErrNotFound
+}
+func (nopStore) Create(context.Context, string, session.Record) (session.Version, error) {
+	return 1, nil
+}
+func (nopStore) Update(context.Context, string, session.Record) (session.Version, error) {
+	return 0, session.ErrNotFound
+}
+func (nopStore) Delete(context.Context, string) error { return nil }

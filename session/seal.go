@@ -1,6 +1,8 @@
 package session
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 
 	"github.com/tetherweb/tether/signing"
@@ -29,8 +31,21 @@ func newSealer(key []byte, fallbacks [][]byte) (*sealer, error) {
 	return &sealer{c: c}, nil
 }
 
-// additionalData binds a sealed record to its key's hash.
-func additionalData(id string) []byte { return []byte(sealPurpose + ":" + id) }
+// additionalData binds a sealed record to its key's hash (id).
+func additionalData(id string) []byte {
+	ad := make([]byte, 0, len(sealPurpose)+1+len(id))
+	return append(append(append(ad, sealPurpose...), ':'), id...)
+}
+
+// keyData is additionalData(HashKey(key)) in one allocation.
+func keyData(key string) []byte {
+	ad := make([]byte, len(sealPurpose)+1+2*sha256.Size)
+	n := copy(ad, sealPurpose)
+	ad[n] = ':'
+	sum := sha256.Sum256([]byte(key))
+	hex.Encode(ad[n+1:], sum[:])
+	return ad
+}
 
 // seal returns data sealed for the record under key; without a sealer,
 // data itself.
@@ -38,7 +53,7 @@ func (sl *sealer) seal(key string, data []byte) []byte {
 	if sl == nil {
 		return data
 	}
-	return sl.c.SealBytes(data, additionalData(HashKey(key)))
+	return sl.c.SealBytes(data, keyData(key))
 }
 
 // open returns the codec's bytes of a record loaded under key. Any
@@ -48,7 +63,7 @@ func (sl *sealer) open(key string, data []byte) ([]byte, error) {
 	if sl == nil {
 		return data, nil
 	}
-	return OpenRecord(sl.c, HashKey(key), data)
+	return openRecord(sl.c, keyData(key), data)
 }
 
 // OpenRecord opens a record sealed at rest by a Manager with a secret key
@@ -57,7 +72,11 @@ func (sl *sealer) open(key string, data []byte) ([]byte, error) {
 // (HashKey of the session key, as listings show it). It returns the
 // codec's bytes (JSON by default).
 func OpenRecord(c *signing.Cipher, id string, data []byte) ([]byte, error) {
-	pt, _, err := c.OpenBytes(data, additionalData(id))
+	return openRecord(c, additionalData(id), data)
+}
+
+func openRecord(c *signing.Cipher, ad, data []byte) ([]byte, error) {
+	pt, _, err := c.OpenBytes(data, ad)
 	if err != nil {
 		return nil, fmt.Errorf("session: open sealed record: %w", err)
 	}

@@ -35,9 +35,8 @@ func (b *serverBackend) open(s *Session, value string) {
 }
 
 func (b *serverBackend) load(s *Session) {
-	s.values = map[string][]byte{}
 	if s.key == "" {
-		s.st = stateFresh
+		s.st, s.values = stateFresh, map[string][]byte{}
 		return
 	}
 	m := b.m
@@ -58,16 +57,17 @@ func (b *serverBackend) load(s *Session) {
 	switch {
 	case err == nil && !rec.Expiry.After(m.Now()):
 		// The store returned a dead record: never use it.
-		s.key, s.st = "", stateFresh
+		s.key, s.st, s.values = "", stateFresh, map[string][]byte{}
 	case err == nil:
 		s.st, s.version = stateStored, rec.Version
 		if _, ok := m.Codec.(JSONCodec); ok && validObject(rec.Data) == nil {
 			// Read-only requests look values up in the record itself;
 			// it is split into a map only when something changes.
-			s.values, s.lazy = nil, rec.Data
+			s.lazy = rec.Data
 		} else if vals, derr := m.Codec.Decode(rec.Data); derr == nil {
 			s.values = vals
 		} else {
+			s.values = map[string][]byte{}
 			// A record that does not decode is an empty session that keeps
 			// its key, so the next save overwrites it (as in Django).
 			m.Logger.LogAttrs(s.ctx, slog.LevelWarn, "session: record does not decode; starting empty",
@@ -75,9 +75,9 @@ func (b *serverBackend) load(s *Session) {
 		}
 	case errors.Is(err, ErrNotFound):
 		// Unknown or expired key: never adopted; a save issues a new one.
-		s.key, s.st = "", stateFresh
+		s.key, s.st, s.values = "", stateFresh, map[string][]byte{}
 	default:
-		s.st, s.err = stateBroken, fmt.Errorf("session: load: %w", err)
+		s.st, s.err, s.values = stateBroken, fmt.Errorf("session: load: %w", err), map[string][]byte{}
 	}
 }
 

@@ -18,5 +18,14 @@ func Cookie(h http.Header) {
 			}
 		}
 	}
+	if len(h["Vary"]) == 0 {
+		// The common case, without allocating: a shared one-element slice
+		// whose capacity is its length, so an Add to it copies it first.
+		h["Vary"] = cookieOnly[:1:1]
+		return
+	}
 	h.Add("Vary", "Cookie")
 }
+
+// cookieOnly is the value of a Vary header that says only Cookie.
+var cookieOnly = []string{"Cookie"}

@@ -25,3 +25,19 @@ func TestCookie(t *testing.T) {
 		}
 	}
 }
+
+// TestSharedValueNeverChanged: the shared "Cookie" value Cookie puts in
+// an empty header is copied, not written into, by a later Add.
+func TestSharedValueNeverChanged(t *testing.T) {
+	a := http.Header{}
+	Cookie(a)
+	a.Add("Vary", "Origin")
+	b := http.Header{}
+	Cookie(b)
+	if got := b["Vary"]; len(got) != 1 || got[0] != "Cookie" {
+		t.Fatalf("second header: %q", got)
+	}
+	if got := a["Vary"]; len(got) != 2 || got[0] != "Cookie" || got[1] != "Origin" {
+		t.Fatalf("first header: %q", got)
+	}
+}
