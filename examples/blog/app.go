@@ -62,7 +62,9 @@ func newApp(store *dsn.Store, data *db, cfg config) (http.Handler, error) {
 	}
 	a := &app{db: data, cfg: cfg, pages: pages, logger: cfg.Logger}
 
-	sessions := &session.Manager{Logger: cfg.Logger}
+	// SecretKey seals the records at rest (ignored in Django mode, whose
+	// rows Django must read).
+	sessions := &session.Manager{Logger: cfg.Logger, SecretKey: cfg.SecretKey}
 	store.Configure(sessions)
 	sessions.Cookie.Secure = cfg.Secure
 	if store.Django || cfg.Django {
