@@ -56,12 +56,12 @@ func (s *Session) commit(h http.Header, status int) error {
 		return nil
 	}
 	if s.st == stateUnread { // SaveEveryRequest on an untouched session
-		m.backend.load(s)
-		if s.st == stateBroken {
-			return s.err
+		if err := s.load(); err != nil {
+			return err
 		}
 	}
 	s.materialize()
+	s.stampSeen()
 	vary.Cookie(h)
 	return m.backend.save(s, h)
 }
@@ -69,7 +69,7 @@ func (s *Session) commit(h http.Header, status int) error {
 // mustSave reports whether the commit writes: the request changed the
 // session, or SaveEveryRequest applies to a session the cookie names.
 func (s *Session) mustSave() bool {
-	if s.pending.modified() {
+	if s.pending.modified() || s.pending.touch {
 		return true
 	}
 	return s.m.SaveEveryRequest && (s.st == stateStored || s.st == stateUnread && s.in.value != "")

@@ -116,14 +116,12 @@ func parseISO(s string) (time.Time, error) {
 }
 
 // isEmpty reports whether values hold nothing worth storing: no keys, or
-// only the expiry setting.
+// only the session's own keys (its expiry setting, its last use).
 func isEmpty(values map[string][]byte) bool {
-	switch len(values) {
-	case 0:
-		return true
-	case 1:
-		_, ok := values[expiryKey]
-		return ok
+	for k := range values {
+		if !internalKey(k) {
+			return false
+		}
 	}
-	return false
+	return true
 }

@@ -91,6 +91,17 @@ type Manager struct {
 	// write the handler made is carried out even if nobody reads the
 	// response.
 	CommitTimeout time.Duration
+	// IdleTimeout, when positive, ends a session unused for that long,
+	// beside its absolute lifetime (MaxAge): its record is deleted and the
+	// request starts a fresh session. The last use is kept in the session
+	// (key "_tether_seen") and refreshed at most once per IdleRefresh, so
+	// read-only requests do not write on every request; a session can
+	// therefore end up to IdleRefresh earlier than IdleTimeout after its
+	// very last use.
+	IdleTimeout time.Duration
+	// IdleRefresh is how often the last use is written (default a tenth
+	// of IdleTimeout, at least a second).
+	IdleRefresh time.Duration
 	// StoreTimeout bounds each call the Manager makes to its Store (a
 	// Load, Create, Update or Delete; default 1 s). A call still waiting
 	// then fails as ErrUnavailable, so a hung backend answers 503 within

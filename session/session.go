@@ -49,6 +49,7 @@ type Session struct {
 func (s *Session) load() error {
 	if s.st == stateUnread {
 		s.m.backend.load(s)
+		s.checkIdle()
 	}
 	return s.err
 }
@@ -318,7 +319,7 @@ func (s *Session) Keys() []string {
 	s.materialize()
 	keys := make([]string, 0, len(s.values))
 	for k := range s.values {
-		if k != expiryKey {
+		if !internalKey(k) {
 			keys = append(keys, k)
 		}
 	}

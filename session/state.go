@@ -57,10 +57,11 @@ type pending struct {
 	ops    []op     // Set, Delete and Update calls, in order
 	cycle  bool     // CycleKey: move the data to a new key
 	flush  bool     // Flush was called
-	retire []string // keys whose records Flush deleted
+	retire []string // keys whose records Flush (or the idle timeout) deleted
+	touch  bool     // the last-use stamp is due for renewal (IdleTimeout)
 }
 
-// modified reports whether anything must be saved.
+// modified reports whether the request changed the session.
 func (p *pending) modified() bool {
 	return len(p.ops) > 0 || p.cycle || p.flush
 }
