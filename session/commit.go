@@ -79,15 +79,25 @@ func (s *Session) mustSave() bool {
 // off by that bound (not by the caller's own context) is reported as
 // ErrUnavailable: a backend that does not answer in time is down, as far
 // as this request is concerned.
-func (m *Manager) bounded(ctx context.Context, call func(ctx context.Context) error) error {
-	if m.local {
-		return call(ctx)
+// It also reports the call to Metrics, as op.
+func (m *Manager) bounded(ctx context.Context, op string, call func(ctx context.Context) error) error {
+	var start time.Time
+	if m.Metrics != nil {
+		start = time.Now()
 	}
-	cctx, cancel := context.WithTimeout(ctx, m.StoreTimeout)
-	defer cancel()
-	err := call(cctx)
-	if err != nil && ctx.Err() == nil && errors.Is(cctx.Err(), context.DeadlineExceeded) && !errors.Is(err, ErrUnavailable) {
-		return fmt.Errorf("%w: no answer within %v: %w", ErrUnavailable, m.StoreTimeout, err)
+	var err error
+	if m.local {
+		err = call(ctx)
+	} else {
+		cctx, cancel := context.WithTimeout(ctx, m.StoreTimeout)
+		err = call(cctx)
+		if err != nil && ctx.Err() == nil && errors.Is(cctx.Err(), context.DeadlineExceeded) && !errors.Is(err, ErrUnavailable) {
+			err = fmt.Errorf("%w: no answer within %v: %w", ErrUnavailable, m.StoreTimeout, err)
+		}
+		cancel()
+	}
+	if m.Metrics != nil {
+		m.Metrics.StoreCall(ctx, op, time.Since(start), err)
 	}
 	return err
 }

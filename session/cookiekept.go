@@ -36,7 +36,7 @@ func (b *cookieBackend) load(s *Session) {
 		vals, err = m.Codec.Decode(rec.Data)
 	}
 	if err != nil {
-		m.Logger.LogAttrs(s.ctx, slog.LevelWarn, "session: session cookie rejected; starting empty", slog.Any("error", err))
+		m.event(s.ctx, slog.LevelWarn, EventCookieRejected, "session: session cookie rejected; starting empty", slog.Any("error", err))
 		return
 	}
 	s.values, s.st = vals, stateStored

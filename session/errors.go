@@ -78,6 +78,19 @@ func StatusFor(err error) int {
 	return http.StatusInternalServerError
 }
 
+// eventFor names a failed commit's event.
+func eventFor(err error) string {
+	switch {
+	case errors.Is(err, ErrStaleRead):
+		return EventStaleRead
+	case errors.Is(err, ErrInterrupted):
+		return EventInterrupted
+	case errors.Is(err, ErrCommitted), errors.Is(err, ErrReentrant):
+		return EventMisuse
+	}
+	return EventStoreError
+}
+
 func logLevelFor(err error) slog.Level {
 	if errors.Is(err, ErrInterrupted) || errors.Is(err, ErrStaleRead) {
 		return slog.LevelWarn

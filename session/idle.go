@@ -44,7 +44,7 @@ func (s *Session) checkIdle() {
 	seen := time.Unix(secs, 0)
 	switch idle := now.Sub(seen); {
 	case err != nil || idle > m.IdleTimeout:
-		m.Logger.LogAttrs(s.ctx, slog.LevelInfo, "session: idle timeout; the session ended",
+		m.event(s.ctx, slog.LevelInfo, EventIdleTimeout, "session: idle timeout; the session ended",
 			slog.Duration("idle", idle.Truncate(time.Second)), slog.Duration("timeout", m.IdleTimeout))
 		if s.key != "" {
 			s.pending.retire = append(s.pending.retire, s.key)

@@ -108,6 +108,9 @@ type Manager struct {
 	// the bound instead of holding the request: a load fails after at
 	// most StoreTimeout, and a save after at most CommitTimeout.
 	StoreTimeout time.Duration
+	// Metrics, when set, receives every store call and every event (see
+	// Metrics; package integrations/otel adapts it to OpenTelemetry).
+	Metrics Metrics
 	// Now replaces time.Now (tests).
 	Now func() time.Time
 

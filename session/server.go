@@ -41,7 +41,7 @@ func (b *serverBackend) load(s *Session) {
 	}
 	m := b.m
 	var rec Record
-	err := m.bounded(s.ctx, func(ctx context.Context) (err error) {
+	err := m.bounded(s.ctx, OpLoad, func(ctx context.Context) (err error) {
 		rec, err = b.store.Load(ctx, s.key)
 		return err
 	})
@@ -49,7 +49,7 @@ func (b *serverBackend) load(s *Session) {
 		if rec.Data, err = m.sealer.open(s.key, rec.Data); err != nil {
 			// Another key's blob, a truncated one, or a secret we do not
 			// hold: not this session's record.
-			m.Logger.LogAttrs(s.ctx, slog.LevelWarn, "session: record does not open; starting a new session",
+			m.event(s.ctx, slog.LevelWarn, EventRecordRejected, "session: record does not open; starting a new session",
 				slog.Any("error", err))
 			err = ErrNotFound
 		}
@@ -70,7 +70,7 @@ func (b *serverBackend) load(s *Session) {
 			s.values = map[string][]byte{}
 			// A record that does not decode is an empty session that keeps
 			// its key, so the next save overwrites it (as in Django).
-			m.Logger.LogAttrs(s.ctx, slog.LevelWarn, "session: record does not decode; starting empty",
+			m.event(s.ctx, slog.LevelWarn, EventRecordRejected, "session: record does not decode; starting empty",
 				slog.Any("error", derr))
 		}
 	case errors.Is(err, ErrNotFound):
@@ -83,7 +83,7 @@ func (b *serverBackend) load(s *Session) {
 
 func (b *serverBackend) retire(s *Session) error {
 	for _, k := range s.pending.retire {
-		if err := b.m.bounded(s.ctx, func(ctx context.Context) error { return b.store.Delete(ctx, k) }); err != nil {
+		if err := b.m.bounded(s.ctx, OpDelete, func(ctx context.Context) error { return b.store.Delete(ctx, k) }); err != nil {
 			return fmt.Errorf("session: delete: %w", err)
 		}
 	}
@@ -153,7 +153,7 @@ func (b *serverBackend) create(s *Session, values map[string][]byte) (string, Ve
 		key := NewKey()
 		var v Version
 		sealed := b.sealed(key, rec)
-		err := b.m.bounded(s.ctx, func(ctx context.Context) (err error) {
+		err := b.m.bounded(s.ctx, OpCreate, func(ctx context.Context) (err error) {
 			v, err = b.store.Create(ctx, key, sealed)
 			return err
 		})
@@ -178,7 +178,7 @@ func (b *serverBackend) sealed(key string, rec Record) Record {
 func (b *serverBackend) update(s *Session, key string, rec Record) (Version, error) {
 	rec = b.sealed(key, rec)
 	var v Version
-	err := b.m.bounded(s.ctx, func(ctx context.Context) (err error) {
+	err := b.m.bounded(s.ctx, OpUpdate, func(ctx context.Context) (err error) {
 		v, err = b.store.Update(ctx, key, rec)
 		return err
 	})
@@ -188,7 +188,7 @@ func (b *serverBackend) update(s *Session, key string, rec Record) (Version, err
 // delete removes the record under key, logging a failure: the callers
 // have already made the record dead, so a failure leaves only garbage.
 func (b *serverBackend) delete(s *Session, key, what string) {
-	if err := b.m.bounded(s.ctx, func(ctx context.Context) error { return b.store.Delete(ctx, key) }); err != nil {
+	if err := b.m.bounded(s.ctx, OpDelete, func(ctx context.Context) error { return b.store.Delete(ctx, key) }); err != nil {
 		b.m.Logger.LogAttrs(s.ctx, slog.LevelWarn, "session: delete "+what, slog.Any("error", err))
 	}
 }
@@ -285,13 +285,15 @@ func (b *serverBackend) resolve(s *Session, err error, attempt int) error {
 	case attempt >= m.MaxRetries:
 		return ErrTooManyConflicts
 	}
+	m.event(s.ctx, slog.LevelDebug, EventConflictRetry, "session: compare-and-swap lost to a concurrent request; replaying",
+		slog.Int("attempt", attempt+1))
 	if attempt > 0 {
 		if err := backoff(s.ctx, attempt); err != nil {
 			return err
 		}
 	}
 	var fresh Record
-	err = m.bounded(s.ctx, func(ctx context.Context) (err error) {
+	err = m.bounded(s.ctx, OpLoad, func(ctx context.Context) (err error) {
 		fresh, err = b.store.Load(ctx, s.key)
 		return err
 	})
@@ -303,9 +305,9 @@ func (b *serverBackend) resolve(s *Session, err error, attempt int) error {
 	}
 	values := map[string][]byte{}
 	if data, err := m.sealer.open(s.key, fresh.Data); err != nil {
-		m.Logger.LogAttrs(s.ctx, slog.LevelWarn, "session: record does not open; starting empty", slog.Any("error", err))
+		m.event(s.ctx, slog.LevelWarn, EventRecordRejected, "session: record does not open; starting empty", slog.Any("error", err))
 	} else if vals, err := m.Codec.Decode(data); err != nil {
-		m.Logger.LogAttrs(s.ctx, slog.LevelWarn, "session: record does not decode; starting empty", slog.Any("error", err))
+		m.event(s.ctx, slog.LevelWarn, EventRecordRejected, "session: record does not decode; starting empty", slog.Any("error", err))
 	} else {
 		values = vals
 	}

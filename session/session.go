@@ -73,7 +73,7 @@ func (s *Session) reentrant() bool {
 	if !s.inFn.Load() {
 		return false
 	}
-	s.m.Logger.LogAttrs(s.ctx, slog.LevelError, "session: used from inside an Update function")
+	s.m.event(s.ctx, slog.LevelError, EventMisuse, "session: used from inside an Update function")
 	return true
 }
 
@@ -124,7 +124,7 @@ func (s *Session) materialize() {
 // saved. The caller holds s.mu.
 func (s *Session) writable() error {
 	if s.sealed {
-		s.m.Logger.LogAttrs(s.ctx, slog.LevelError, "session: change after the response headers were written")
+		s.m.event(s.ctx, slog.LevelError, EventMisuse, "session: change after the response headers were written")
 		return ErrCommitted
 	}
 	return nil

@@ -37,7 +37,7 @@ func (rw *responseWriter) commit(code int) bool {
 	}
 	rw.failed = true
 	m := rw.sess.m
-	m.Logger.LogAttrs(rw.req.Context(), logLevelFor(err), "session: commit failed",
+	m.event(rw.req.Context(), logLevelFor(err), eventFor(err), "session: commit failed",
 		slog.String("method", rw.req.Method), slog.String("path", rw.req.URL.Path), slog.Any("error", err))
 	// The handler's headers describe the response that is not sent:
 	// drop them (a Cache-Control: public must not make the error
