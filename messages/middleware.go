@@ -43,9 +43,9 @@ type Manager struct {
 	once      sync.Once
 	htmxEvent string
 	htmxMax   int
-	tags     map[Level]string
-	minLevel Level
-	warned   sync.Once // ErrNoSession is logged once per Manager
+	tags      map[Level]string
+	minLevel  Level
+	warned    sync.Once // ErrNoSession is logged once per Manager
 }
 
 // defaultManager backs the package-level Middleware.
