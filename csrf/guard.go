@@ -21,6 +21,7 @@ type Guard struct {
 	maskCookie    bool
 	useSession    bool
 	headerKey     string // canonical header key, "X-Csrftoken"
+	headerName    string // as configured, "X-CSRFToken"
 	fieldName     string
 	maxFormBytes  int64
 	origins       origins
@@ -66,6 +67,7 @@ func New(o Options) (*Guard, error) {
 		return nil, fmt.Errorf("csrf: invalid HeaderName %q", header)
 	}
 	g.headerKey = textproto.CanonicalMIMEHeaderKey(header)
+	g.headerName = header
 	if g.maxFormBytes <= 0 {
 		g.maxFormBytes = DefaultMaxFormBytes
 	}
