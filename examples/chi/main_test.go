@@ -1,23 +1,12 @@
 package main
 
 import (
-	"net/http/httptest"
 	"testing"
 
 	"github.com/tetherweb/tether/examples/internal/walk"
-	"github.com/tetherweb/tether/store/memstore"
 )
 
-// TestChi serves the example and walks it: session, message once, POST
-// refused without the token and accepted with it.
-func TestChi(t *testing.T) {
-	store := memstore.New()
-	defer store.Close()
-	app, err := newApp(store)
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(app)
-	defer srv.Close()
-	walk.Run(t, srv.URL)
-}
+// TestChi serves the example and walks it: a session value, a
+// message shown once, a POST refused without the CSRF token (403) and
+// accepted with it.
+func TestChi(t *testing.T) { walk.Serve(t, newApp) }

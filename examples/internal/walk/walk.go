@@ -14,10 +14,14 @@ import (
 	"io"
 	"net/http"
 	"net/http/cookiejar"
+	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/tetherweb/tether/session"
+	"github.com/tetherweb/tether/store/memstore"
 )
 
 var (
@@ -132,4 +136,19 @@ func Run(t *testing.T, base string) {
 	if p.Name != "Ada &lt;&amp; Lovelace&gt;" || len(p.Messages) != 0 {
 		t.Fatalf("next page: name %q messages %q (the message must show once)", p.Name, p.Messages)
 	}
+}
+
+// Serve serves the app newApp builds on a fresh in-memory store and
+// walks it (Run).
+func Serve[H http.Handler](t *testing.T, newApp func(session.Store) (H, error)) {
+	t.Helper()
+	store := memstore.New()
+	defer store.Close()
+	app, err := newApp(store)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(app)
+	defer srv.Close()
+	Run(t, srv.URL)
 }
