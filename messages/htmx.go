@@ -48,6 +48,10 @@ const DefaultHTMXMaxBytes = 2048
 //     follows a 3xx before htmx sees its headers, so the messages stay
 //     stored for the page it leads to, which gets them), not a 1xx or 5xx
 //     response (nothing is stored on a 5xx), not a HEAD.
+//   - Nor a response that sends htmx elsewhere: with HX-Redirect,
+//     HX-Location or "HX-Refresh: true" set by the handler, htmx leaves
+//     the page (or replaces it) right after firing the event, so the
+//     messages stay stored for the page that follows.
 //   - An HX-Trigger the handler set is kept: a JSON object gets the event
 //     added after its own events; a plain list of event names ("a, b")
 //     becomes an object with each name mapped to null (htmx fires the
@@ -86,8 +90,12 @@ func htmxRequest(r *http.Request) bool { return r.Header.Get("HX-Request") == "t
 // htmxWanted reports whether the response with status code gets the
 // request's messages in HX-Trigger.
 func (st *state) htmxWanted(code int) bool {
-	return st.m.HTMX != nil && code >= 200 && (code < 300 || code >= 400) &&
-		st.r.Method != http.MethodHead && htmxRequest(st.r)
+	if st.m.HTMX == nil || code < 200 || (code >= 300 && code < 400) ||
+		st.r.Method == http.MethodHead || !htmxRequest(st.r) {
+		return false
+	}
+	h := st.w.Header()
+	return h.Get("HX-Redirect") == "" && h.Get("HX-Location") == "" && h.Get("HX-Refresh") != "true"
 }
 
 // htmxMessage is one message in HX-Trigger.

@@ -174,8 +174,9 @@ func TestHTMXNotForOtherRequests(t *testing.T) {
 }
 
 // TestHTMXNotOnRedirectsErrorsHead: a redirect's headers never reach htmx
-// (the browser follows it), a 5xx stores nothing, a HEAD shows nothing:
-// the messages stay for the next response.
+// (the browser follows it), a 5xx stores nothing, a HEAD shows nothing,
+// an HX-Redirect, HX-Location or HX-Refresh leaves the page: the messages
+// stay for the next response.
 func TestHTMXNotOnRedirectsErrorsHead(t *testing.T) {
 	s := hxSite(t, "fallback", &HTMX{})
 	r := s.hx("POST", "/add", url.Values{"text": {"redirected"}})
@@ -187,6 +188,16 @@ func TestHTMXNotOnRedirectsErrorsHead(t *testing.T) {
 	}
 	if r = s.hx("GET", "/fail", nil); r.status != 500 || r.header.Get("HX-Trigger") != "" {
 		t.Fatalf("5xx: %d, HX-Trigger %q", r.status, r.header.Get("HX-Trigger"))
+	}
+	// Nor when the handler sends htmx to another page.
+	s.mux.HandleFunc("POST /hx/leave", func(w http.ResponseWriter, r *http.Request) {
+		r.ParseForm()
+		w.Header().Set(r.PostForm.Get("header"), r.PostForm.Get("value"))
+	})
+	for _, h := range [][2]string{{"HX-Redirect", "/show"}, {"HX-Location", `{"path":"/show"}`}, {"HX-Refresh", "true"}} {
+		if r = s.hx("POST", "/hx/leave", url.Values{"header": {h[0]}, "value": {h[1]}}); r.header.Get("HX-Trigger") != "" {
+			t.Fatalf("%s: HX-Trigger %q", h[0], r.header.Get("HX-Trigger"))
+		}
 	}
 	// The page the redirect leads to, fetched by htmx, gets it.
 	r = s.hx("GET", "/plain", nil)
