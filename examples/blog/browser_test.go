@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 
 	"github.com/tetherweb/tether/internal/servicetest"
@@ -262,5 +264,39 @@ func TestBrowser(t *testing.T) {
 		t.Fatalf("cart after logout %q", got)
 	}
 	shot("05-logged-out")
+
+	// 7. Without JavaScript (a new tab, scripts off): the same forms post
+	// as plain forms, and the messages show in the page after the
+	// redirect.
+	noJS, cancelNoJS := chromedp.NewContext(ctx)
+	defer cancelNoJS()
+	ctx = noJS // the helpers above now drive this tab
+	step("scripts off", func(ctx context.Context, tg *chromedp.Target) (chromedp.Void, error) {
+		_, err := cdp.Call(ctx, tg, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: true})
+		return chromedp.Void{}, err
+	})
+	step("add to cart without JavaScript",
+		chromedp.Navigate(base+"/products"),
+		chromedp.WaitVisible(`#add-9`),
+		chromedp.Click(`#add-9`),
+		chromedp.WaitVisible(`table.cart`),
+	)
+	if got := messages(); len(got) != 1 || !strings.HasSuffix(got[0], "No. 9 was added to your cart.") {
+		t.Fatalf("no-JS cart: messages %q", got)
+	}
+	if got := text(`#cart-link`); got != "Cart (1)" {
+		t.Fatalf("no-JS cart link %q", got)
+	}
+	if got := toasts(); len(got) != 0 {
+		t.Fatalf("toasts without JavaScript: %q", got)
+	}
+	shot("06-cart-no-js")
+	writePost("Written without JavaScript")
+	if got := messages(); len(got) != 1 || got[0] != "The post “Written without JavaScript” has been saved." {
+		t.Fatalf("no-JS post: messages %q", got)
+	}
+	if eval(`window.__sameDocument === true`) {
+		t.Fatal("the post form went through htmx with scripts off")
+	}
 	t.Logf("screenshots in %s", out)
 }
