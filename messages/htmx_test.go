@@ -36,25 +36,7 @@ func hxSite(t *testing.T, storage string, opt *HTMX) *site {
 // hx sends an htmx request (HX-Request: true).
 func (s *site) hx(method, path string, form url.Values) resp {
 	s.t.Helper()
-	var body io.Reader
-	if form != nil {
-		body = strings.NewReader(form.Encode())
-	}
-	req, err := http.NewRequest(method, s.srv.URL+path, body)
-	if err != nil {
-		s.t.Fatal(err)
-	}
-	req.Header.Set("HX-Request", "true")
-	if form != nil {
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	}
-	res, err := s.client.Do(req)
-	if err != nil {
-		s.t.Fatal(err)
-	}
-	defer res.Body.Close()
-	b, _ := io.ReadAll(res.Body)
-	return resp{status: res.StatusCode, header: res.Header, body: string(b)}
+	return s.do(method, path, form, "HX-Request", "true")
 }
 
 // triggered decodes the messages event of an HX-Trigger value.

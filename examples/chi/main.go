@@ -6,25 +6,18 @@
 package main
 
 import (
-	"bytes"
 	"flag"
-	"html/template"
 	"log"
 	"net/http"
 
 	"github.com/go-chi/chi/v5"
 
 	"github.com/tetherweb/tether/csrf"
+	"github.com/tetherweb/tether/examples/internal/page"
 	"github.com/tetherweb/tether/messages"
 	"github.com/tetherweb/tether/session"
 	"github.com/tetherweb/tether/store/memstore"
 )
-
-var page = template.Must(template.New("page").Funcs(messages.FuncMap()).Funcs(csrf.FuncMap()).Parse(
-	`<!doctype html><title>tether with chi</title>
-<p id="name">{{.Name}}</p>
-{{with messages .Request}}<ul class="messages">{{range .}}<li class="{{.Tags}}">{{.}}</li>{{end}}</ul>{{end}}
-<form method="post" action="/name">{{csrfField .Request}}<input name="name"> <button>Save</button></form>`))
 
 // newApp returns the site: sessions in store, messages in the session,
 // CSRF tokens in a cookie.
@@ -44,17 +37,10 @@ func newApp(store session.Store) (http.Handler, error) {
 	return r, nil
 }
 
-// home renders the page into a buffer first, so that the messages it
-// shows are consumed and the CSRF cookie goes out with the headers.
-func home(w http.ResponseWriter, r *http.Request) {
-	name, _ := session.Value[string](session.From(r), "name")
-	var buf bytes.Buffer
-	if err := page.Execute(&buf, map[string]any{"Request": r, "Name": name}); err != nil {
-		http.Error(w, "template error", http.StatusInternalServerError)
-		return
-	}
-	buf.WriteTo(w)
-}
+// home shows the page (rendered into a buffer first, so that the
+// messages it shows are consumed and the CSRF cookie goes out with the
+// headers).
+func home(w http.ResponseWriter, r *http.Request) { page.Render(w, r, "chi") }
 
 func saveName(w http.ResponseWriter, r *http.Request) {
 	name := r.PostFormValue("name")

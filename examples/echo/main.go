@@ -7,26 +7,19 @@
 package main
 
 import (
-	"bytes"
 	"flag"
-	"html/template"
 	"log"
 	"net/http"
 
 	"github.com/labstack/echo/v4"
 
 	"github.com/tetherweb/tether/csrf"
+	"github.com/tetherweb/tether/examples/internal/page"
 	tetherecho "github.com/tetherweb/tether/integrations/echo"
 	"github.com/tetherweb/tether/messages"
 	"github.com/tetherweb/tether/session"
 	"github.com/tetherweb/tether/store/memstore"
 )
-
-var page = template.Must(template.New("page").Funcs(messages.FuncMap()).Funcs(csrf.FuncMap()).Parse(
-	`<!doctype html><title>tether with Echo</title>
-<p id="name">{{.Name}}</p>
-{{with messages .Request}}<ul class="messages">{{range .}}<li class="{{.Tags}}">{{.}}</li>{{end}}</ul>{{end}}
-<form method="post" action="/name">{{csrfField .Request}}<input name="name"> <button>Save</button></form>`))
 
 // newApp returns the site: sessions in store, messages in the session,
 // CSRF tokens in a cookie.
@@ -46,16 +39,12 @@ func newApp(store session.Store) (*echo.Echo, error) {
 	return e, nil
 }
 
-// home renders the page into a buffer first, so that the messages it
-// shows are consumed and the CSRF cookie goes out with the headers.
+// home shows the page (rendered into a buffer first, so that the
+// messages it shows are consumed and the CSRF cookie goes out with the
+// headers).
 func home(c echo.Context) error {
-	r := c.Request()
-	name, _ := session.Value[string](session.From(r), "name")
-	var buf bytes.Buffer
-	if err := page.Execute(&buf, map[string]any{"Request": r, "Name": name}); err != nil {
-		return err
-	}
-	return c.HTMLBlob(http.StatusOK, buf.Bytes())
+	page.Render(c.Response(), c.Request(), "Echo")
+	return nil
 }
 
 func saveName(c echo.Context) error {

@@ -6,26 +6,19 @@
 package main
 
 import (
-	"bytes"
 	"flag"
-	"html/template"
 	"log"
 	"net/http"
 
 	"github.com/gin-gonic/gin"
 
 	"github.com/tetherweb/tether/csrf"
+	"github.com/tetherweb/tether/examples/internal/page"
 	tethergin "github.com/tetherweb/tether/integrations/gin"
 	"github.com/tetherweb/tether/messages"
 	"github.com/tetherweb/tether/session"
 	"github.com/tetherweb/tether/store/memstore"
 )
-
-var page = template.Must(template.New("page").Funcs(messages.FuncMap()).Funcs(csrf.FuncMap()).Parse(
-	`<!doctype html><title>tether with Gin</title>
-<p id="name">{{.Name}}</p>
-{{with messages .Request}}<ul class="messages">{{range .}}<li class="{{.Tags}}">{{.}}</li>{{end}}</ul>{{end}}
-<form method="post" action="/name">{{csrfField .Request}}<input name="name"> <button>Save</button></form>`))
 
 // newApp returns the site: sessions in store, messages in the session,
 // CSRF tokens in a cookie.
@@ -45,19 +38,12 @@ func newApp(store session.Store) (*gin.Engine, error) {
 	return r, nil
 }
 
-// home renders the page into a buffer and sends it with c.Data (c.HTML
-// would execute the template straight into the response, after the
-// headers went out, too late to consume the messages it shows or to send
-// the CSRF cookie).
-func home(c *gin.Context) {
-	name, _ := session.Value[string](session.From(c.Request), "name")
-	var buf bytes.Buffer
-	if err := page.Execute(&buf, map[string]any{"Request": c.Request, "Name": name}); err != nil {
-		c.AbortWithStatus(http.StatusInternalServerError)
-		return
-	}
-	c.Data(http.StatusOK, "text/html; charset=utf-8", buf.Bytes())
-}
+// home shows the page, rendered into a buffer first and then written,
+// so that the messages it shows are consumed and the CSRF cookie goes
+// out with the headers. (Gin's c.HTML executes its template straight into
+// the response: a template that shows messages or a CSRF field must be
+// rendered into a buffer and sent with c.Data instead.)
+func home(c *gin.Context) { page.Render(c.Writer, c.Request, "Gin") }
 
 func saveName(c *gin.Context) {
 	name := c.PostForm("name")
