@@ -78,7 +78,6 @@ func (a *app) cartAdd(w http.ResponseWriter, r *http.Request) {
 			count += q
 		}
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		w.Header().Add("Vary", "HX-Request")
 		fmt.Fprintf(w, `<a href="/cart" id="cart-link">Cart (%d)</a>`, count)
 		return
 	}
