@@ -42,11 +42,17 @@ func hxMessages(t *testing.T, resp *http.Response) []map[string]any {
 	if v == "" {
 		return nil
 	}
-	var obj map[string][]map[string]any
+	var obj map[string]json.RawMessage
+	var msgs []map[string]any
 	if err := json.Unmarshal([]byte(v), &obj); err != nil {
 		t.Fatalf("HX-Trigger %q: %v", v, err)
 	}
-	return obj["messages"]
+	if raw := obj["messages"]; raw != nil {
+		if err := json.Unmarshal(raw, &msgs); err != nil {
+			t.Fatalf("HX-Trigger %q: %v", v, err)
+		}
+	}
+	return msgs
 }
 
 // TestHTMXCartAdd: the products page's forms are htmx forms that still
@@ -96,6 +102,15 @@ func TestHTMXRefusal(t *testing.T) {
 	}
 	if _, body := c.get("/api/cart"); strings.TrimSpace(body) != `{"items":{}}` {
 		t.Fatalf("refused add changed the cart: %s", body)
+	}
+	// A message still pending (a plain form's add, whose page was never
+	// loaded) rides along with the refusal's event in one HX-Trigger.
+	c.post("/cart/add/9", nil, true)
+	resp, _ = c.hxPost("/cart/add/7", url.Values{}, "")
+	var both map[string]json.RawMessage
+	if err := json.Unmarshal([]byte(resp.Header.Get("HX-Trigger")), &both); err != nil || both["csrf-failure"] == nil ||
+		len(hxMessages(t, resp)) != 1 {
+		t.Fatalf("refusal with a pending message: HX-Trigger %q", resp.Header.Get("HX-Trigger"))
 	}
 }
 
