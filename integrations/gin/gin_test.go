@@ -1,6 +1,7 @@
 package tethergin_test
 
 import (
+	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -127,5 +128,32 @@ func TestRefusalAborts(t *testing.T) {
 	r.GET("/cart", func(c *gin.Context) { ran++; c.String(200, "cart") })
 	if rec := get(r, "/cart"); rec.Code != 200 || ran != 2 {
 		t.Fatalf("GET: %d, handlers ran %d times", rec.Code, ran)
+	}
+}
+
+// TestHijack: a handler behind Wrap can take over the connection (as a
+// WebSocket upgrade does) through c.Writer.
+func TestHijack(t *testing.T) {
+	r, _ := newGin(t)
+	r.GET("/upgrade", func(c *gin.Context) {
+		conn, rw, err := c.Writer.Hijack()
+		if err != nil {
+			t.Errorf("hijack: %v", err)
+			return
+		}
+		defer conn.Close()
+		rw.WriteString("HTTP/1.1 200 OK\r\nContent-Length: 8\r\nConnection: close\r\n\r\nhijacked")
+		rw.Flush()
+	})
+	srv := httptest.NewServer(r)
+	defer srv.Close()
+	res, err := http.Get(srv.URL + "/upgrade")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	if res.StatusCode != 200 || string(b) != "hijacked" {
+		t.Fatalf("%d %q", res.StatusCode, b)
 	}
 }
