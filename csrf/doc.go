@@ -83,4 +83,12 @@
 // CycleKey. Refused requests get 403 from Options.FailureHandler
 // (DefaultFailureHandler says what to fix) and a warning in the log;
 // Guard.Check gives the same decision to other frameworks.
+//
+// # htmx
+//
+// One attribute sends the token with every htmx request of a page:
+// <body hx-headers='{{csrfHXHeaders .Request}}'> (HXHeaders). An htmx
+// request that is refused gets, from DefaultFailureHandler, a one-line
+// 403 that htmx does not swap ("HX-Reswap: none") and an HX-Trigger
+// firing HTMXFailureEvent with the reason, for the page to show.
 package csrf

@@ -124,3 +124,39 @@ func ExampleToken() {
 	// Output:
 	// 99 Cookie
 }
+
+// With htmx, one hx-headers attribute on the body sends the token with
+// every htmx request of the page; a refused htmx request gets a short
+// answer that htmx does not swap, and an event the page can show.
+func ExampleHXHeaders() {
+	page := template.Must(template.New("page").Funcs(csrf.FuncMap()).Parse(
+		`<body hx-headers='{{csrfHXHeaders .}}'><button hx-post="/cart">Add</button></body>`))
+	guard, err := csrf.New(csrf.Options{Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		panic(err)
+	}
+	site := guard.Protect(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var buf strings.Builder
+		page.Execute(&buf, r)
+		fmt.Fprint(w, buf.String())
+	}))
+
+	rec := httptest.NewRecorder()
+	site.ServeHTTP(rec, httptest.NewRequest("GET", "http://example.com/", nil))
+	fmt.Println(strings.HasPrefix(rec.Body.String(), `<body hx-headers='{&#34;X-CSRFToken&#34;:&#34;`))
+
+	// An htmx POST without the cookie and token.
+	req := httptest.NewRequest("POST", "http://example.com/cart", nil)
+	req.Header.Set("HX-Request", "true")
+	req.Header.Set("Origin", "http://example.com")
+	rec = httptest.NewRecorder()
+	site.ServeHTTP(rec, req)
+	fmt.Println(rec.Code, rec.Header().Get("HX-Reswap"))
+	fmt.Println(rec.Header().Get("HX-Trigger"))
+	fmt.Print(rec.Body.String())
+	// Output:
+	// true
+	// 403 none
+	// {"csrf-failure":{"error":"no csrf cookie","reason":"CSRF cookie not set."}}
+	// CSRF verification failed: CSRF cookie not set.
+}

@@ -10,7 +10,16 @@ import (
 // "Cache-Control: no-store" (the answer depends on this request's
 // headers) and "X-Content-Type-Options: nosniff". The page tells nothing
 // a forger does not already know: it only describes the request it got.
+//
+// An htmx request (HX-Request: true) gets a short answer an htmx page can
+// show instead: 403 with a one-line text body, "HX-Reswap: none" and an
+// HX-Trigger firing HTMXFailureEvent with the reason (see
+// HTMXFailureEvent).
 func DefaultFailureHandler(w http.ResponseWriter, r *http.Request, err error) {
+	if r.Header.Get("HX-Request") == "true" {
+		htmxFailure(w, err)
+		return
+	}
 	h := w.Header()
 	h.Set("Content-Type", "text/plain; charset=utf-8")
 	h.Set("Cache-Control", "no-store")

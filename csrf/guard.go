@@ -22,6 +22,7 @@ type Guard struct {
 	maskCookie    bool
 	useSession    bool
 	headerKey     string // canonical header key, "X-Csrftoken"
+	headerName    string // as configured, "X-CSRFToken"
 	fieldName     string
 	maxFormBytes  int64
 	origins       origins
@@ -44,6 +45,7 @@ func New(o Options) (*Guard, error) {
 	if g.headerKey, err = headerKey(o.HeaderName); err != nil {
 		return nil, err
 	}
+	g.headerName = cmp.Or(o.HeaderName, DefaultHeaderName)
 	if err := g.checkSecretStorage(); err != nil {
 		return nil, err
 	}

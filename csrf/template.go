@@ -23,8 +23,9 @@ func TemplateField(r *http.Request) template.HTML {
 	return template.HTML(`<input type="hidden" name="` + name + `" value="` + t + `">`)
 }
 
-// FuncMap returns the template functions "csrfField" (TemplateField) and
-// "csrfToken" (Token), both taking the *http.Request. Add them with
+// FuncMap returns the template functions "csrfField" (TemplateField),
+// "csrfToken" (Token) and "csrfHXHeaders" (HXHeaders, for htmx's
+// hx-headers attribute), all taking the *http.Request. Add them with
 // template.New("page").Funcs(csrf.FuncMap()), pass the request in the
 // data, and write inside each form:
 //
@@ -32,10 +33,14 @@ func TemplateField(r *http.Request) template.HTML {
 //
 // For JavaScript, put the token in the page, for instance
 // <meta name="csrf-token" content="{{csrfToken .Request}}">, and send it
-// back in the X-CSRFToken header.
+// back in the X-CSRFToken header. With htmx, put the header on an element
+// that holds every htmx control (the body, say):
+//
+//	<body hx-headers='{{csrfHXHeaders .Request}}'>
 func FuncMap() template.FuncMap {
 	return template.FuncMap{
-		"csrfField": TemplateField,
-		"csrfToken": Token,
+		"csrfField":     TemplateField,
+		"csrfToken":     Token,
+		"csrfHXHeaders": HXHeaders,
 	}
 }

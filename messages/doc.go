@@ -51,6 +51,13 @@
 // its salt. SessionStorage.Django selects Django's form of the session value
 // (a JSON string inside the session) for sessions shared with Django.
 //
+// # htmx
+//
+// With Manager.HTMX set, a response to an htmx request (HX-Request: true)
+// carries the messages its page did not render in the HX-Trigger header,
+// as JSON under an event ("messages"), so a page that swaps in a fragment
+// can show them as a toast. See HTMX for the rules.
+//
 // # Bad input
 //
 // A messages cookie that does not verify or decode is treated as no messages,

@@ -130,3 +130,37 @@ func ExampleManager_customLevel() {
 	// 40 "upload danger"
 	// 10 "debug"
 }
+
+// An htmx button posts to /cart and swaps in the fragment it gets back;
+// the fragment has no messages block, so the message travels in the
+// HX-Trigger header, where a listener on the page shows it as a toast.
+// The same POST without htmx (a plain form) redirects, and the next page
+// shows the message as usual.
+func ExampleHTMX() {
+	msgs := &messages.Manager{
+		Storage: messages.NewCookieStorage([]byte("a long random secret key")),
+		HTMX:    &messages.HTMX{}, // event "messages", 2048 bytes at most
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /cart", func(w http.ResponseWriter, r *http.Request) {
+		messages.Success(r, "Added to your cart: a café crème.")
+		if r.Header.Get("HX-Request") != "true" {
+			http.Redirect(w, r, "/cart", http.StatusSeeOther)
+			return
+		}
+		io.WriteString(w, `<span id="cart-count">1</span>`)
+	})
+	site := msgs.Middleware(mux)
+
+	req := httptest.NewRequest("POST", "/cart", nil)
+	req.Header.Set("HX-Request", "true")
+	rec := httptest.NewRecorder()
+	site.ServeHTTP(rec, req)
+	fmt.Println(rec.Body.String())
+	fmt.Println(rec.Header().Get("HX-Trigger"))
+	fmt.Println(len(rec.Result().Cookies())) // nothing left to store
+	// Output:
+	// <span id="cart-count">1</span>
+	// {"messages":[{"text":"Added to your cart: a caf\u00e9 cr\u00e8me.","level":25,"tags":"success"}]}
+	// 0
+}

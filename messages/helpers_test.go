@@ -152,7 +152,8 @@ type resp struct {
 	body   string
 }
 
-func (s *site) do(method, path string, form url.Values) resp {
+// do sends a request with the form (if any) and the header pairs.
+func (s *site) do(method, path string, form url.Values, header ...string) resp {
 	s.t.Helper()
 	var body io.Reader
 	if form != nil {
@@ -164,6 +165,9 @@ func (s *site) do(method, path string, form url.Values) resp {
 	}
 	if form != nil {
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
 	}
 	res, err := s.client.Do(req)
 	if err != nil {

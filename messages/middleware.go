@@ -36,11 +36,16 @@ type Manager struct {
 	// Logger receives rejected cookies, dropped messages and
 	// misconfigurations (default slog.Default()).
 	Logger *slog.Logger
+	// HTMX, when set, delivers the messages a response to an htmx request
+	// leaves unread in its HX-Trigger header (see HTMX; off by default).
+	HTMX *HTMX
 
-	once     sync.Once
-	tags     map[Level]string
-	minLevel Level
-	warned   sync.Once // ErrNoSession is logged once per Manager
+	once      sync.Once
+	htmxEvent string
+	htmxMax   int
+	tags      map[Level]string
+	minLevel  Level
+	warned    sync.Once // ErrNoSession is logged once per Manager
 }
 
 // defaultManager backs the package-level Middleware.
@@ -68,6 +73,15 @@ func (m *Manager) init() {
 		m.tags = DefaultTags()
 		for l, t := range m.Tags {
 			m.tags[l] = t
+		}
+		if m.HTMX != nil {
+			m.htmxEvent, m.htmxMax = m.HTMX.Event, m.HTMX.MaxBytes
+			if m.htmxEvent == "" {
+				m.htmxEvent = DefaultHTMXEvent
+			}
+			if m.htmxMax <= 0 {
+				m.htmxMax = DefaultHTMXMaxBytes
+			}
 		}
 		if err := m.Storage.init(); err != nil {
 			panic(err.Error())
@@ -188,7 +202,8 @@ func (st *state) commit(code int) {
 	if code >= 500 || st.noSession {
 		return
 	}
-	if !st.used && len(st.queued) == 0 && !st.dirty {
+	htmx := st.htmxWanted(code)
+	if !htmx && !st.used && len(st.queued) == 0 && !st.dirty {
 		return
 	}
 	var msgs []Message
@@ -197,6 +212,25 @@ func (st *state) commit(code int) {
 	} else {
 		st.load()
 		msgs = append(st.msgs[:len(st.msgs):len(st.msgs)], st.queued...)
+	}
+	sent := 0
+	if htmx && len(msgs) > 0 {
+		sent = st.deliverHTMX(msgs)
+		msgs = msgs[sent:]
+		if sent > 0 {
+			// Delivered is read: a storage that merges with concurrent
+			// changes (SessionStorage) removes what it loaded and stores
+			// what is left.
+			st.used = true
+		}
+	}
+	if sent == 0 && !st.used && len(st.queued) == 0 && !st.dirty {
+		// An htmx response that delivered nothing changes nothing; its
+		// headers still depend on the stored messages.
+		if st.loaded {
+			vary.Cookie(st.w.Header())
+		}
+		return
 	}
 	st.m.Storage.store(st, msgs)
 	if st.loaded {

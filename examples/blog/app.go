@@ -124,7 +124,9 @@ func newApp(store *dsn.Store, data *db, cfg config) (http.Handler, error) {
 // With -django the session form of the messages is Django's too (the
 // cookie is always in Django's format).
 func newMessages(cfg config) (*messages.Manager, error) {
-	m := &messages.Manager{Logger: cfg.Logger}
+	// HTMX: the messages a response to an htmx request does not render
+	// go out in HX-Trigger, which static/app.js shows as toasts.
+	m := &messages.Manager{Logger: cfg.Logger, HTMX: &messages.HTMX{}}
 	switch cfg.Messages {
 	case "", "fallback":
 		s := messages.NewFallbackStorage(cfg.SecretKey)

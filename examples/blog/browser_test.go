@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 
 	"github.com/tetherweb/tether/internal/servicetest"
@@ -98,11 +100,39 @@ func TestBrowser(t *testing.T) {
 		}
 		return s
 	}
+	// eval runs a JavaScript expression that yields a boolean.
+	eval := func(js string) bool {
+		t.Helper()
+		ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](js))
+		if err != nil {
+			t.Fatalf("evaluate %s: %v", js, err)
+		}
+		return ok
+	}
+	// script is a step that runs JavaScript in the page.
+	script := func(js string) chromedp.Action[chromedp.Void] {
+		return func(ctx context.Context, tg *chromedp.Target) (chromedp.Void, error) {
+			_, err := chromedp.Evaluate[any](js)(ctx, tg)
+			return chromedp.Void{}, err
+		}
+	}
+	// markDocument tags the loaded document: the tag survives an htmx
+	// swap, not a page load.
+	markDocument := script(`window.__sameDocument = true`)
+	toasts := func() []string {
+		t.Helper()
+		texts, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll('#toasts .toast')].map(e => e.textContent)`))
+		if err != nil {
+			t.Fatalf("read toasts: %v", err)
+		}
+		return texts
+	}
 	writePost := func(title string) {
 		t.Helper()
 		step("write "+title,
 			chromedp.Navigate(base+"/posts/new"),
 			chromedp.WaitVisible(`input[name=title]`),
+			markDocument,
 			chromedp.SendKeys(`input[name=title]`, title),
 			chromedp.SendKeys(`textarea[name=body]`, "Written in a real browser."),
 			chromedp.Click(`form.stack button[type=submit]`),
@@ -110,10 +140,16 @@ func TestBrowser(t *testing.T) {
 		)
 	}
 
-	// 1. A post: the success message once, then not after a reload.
+	// 1. A post, through htmx (the form's hx-post, the token in the
+	// body's hx-headers): the page is not reloaded, main is swapped for
+	// the post's and the address is the post's; the success message
+	// shows once, then not after a reload.
 	writePost("Hello from Chromium")
 	if got := messages(); len(got) != 1 || got[0] != "The post “Hello from Chromium” has been saved." {
 		t.Fatalf("after saving: messages %q", got)
+	}
+	if !eval(`window.__sameDocument === true && /^\/posts\/\d+$/.test(location.pathname)`) {
+		t.Fatal("the post form did not go through htmx (the page was reloaded, or the address is not the post's)")
 	}
 	shot("01-post-saved")
 	step("reload", chromedp.Reload(), chromedp.WaitVisible(`article h1`))
@@ -139,15 +175,46 @@ func TestBrowser(t *testing.T) {
 	}
 	shot("02-recent-posts")
 
-	// 3. The cart.
-	step("add to cart",
+	// 3. The cart, through htmx: the add swaps in the new cart link, the
+	// message comes in HX-Trigger and shows as a toast, once: the cart
+	// page does not show it again.
+	step("add to cart with htmx",
 		chromedp.Navigate(base+"/products"),
 		chromedp.WaitVisible(`#add-7`),
+		markDocument,
 		chromedp.Click(`#add-7`),
+		chromedp.WaitVisible(`#toasts .toast`),
+	)
+	if got := toasts(); len(got) != 1 || !strings.HasSuffix(got[0], "No. 7 was added to your cart.") {
+		t.Fatalf("cart: toasts %q", got)
+	}
+	if got := text(`#cart-link`); got != "Cart (1)" {
+		t.Fatalf("cart link %q", got)
+	}
+	if !eval(`window.__sameDocument === true && location.pathname === "/products"`) || len(messages()) != 0 {
+		t.Fatalf("the add did not go through htmx (page reloaded, or messages %q in the page)", messages())
+	}
+	shot("03-cart-toast")
+	// A refused htmx request (token removed from the page) shows its
+	// reason as a toast and swaps nothing.
+	step("add without a token",
+		script(`document.body.setAttribute('hx-headers', '{}'); `+
+			`document.querySelectorAll('input[name=csrfmiddlewaretoken]').forEach(e => e.remove())`),
+		chromedp.Click(`#add-8`),
+		chromedp.WaitVisible(`#toasts .toast.csrf`),
+	)
+	if got := text(`#toasts .toast.csrf`); got != "Refused: CSRF token missing." {
+		t.Fatalf("refusal toast %q", got)
+	}
+	if got := text(`#cart-link`); got != "Cart (1)" {
+		t.Fatalf("cart link after the refusal %q", got)
+	}
+	step("cart page",
+		chromedp.Navigate(base+"/cart"),
 		chromedp.WaitVisible(`table.cart`),
 	)
-	if got := messages(); len(got) != 1 || !strings.Contains(got[0], "No. 7 was added to your cart.") {
-		t.Fatalf("cart: messages %q", got)
+	if got := messages(); len(got) != 0 {
+		t.Fatalf("the toast's message shown again on the cart page: %q", got)
 	}
 	if got := text(`#cart-link`); got != "Cart (1)" {
 		t.Fatalf("cart link %q", got)
@@ -197,5 +264,39 @@ func TestBrowser(t *testing.T) {
 		t.Fatalf("cart after logout %q", got)
 	}
 	shot("05-logged-out")
+
+	// 7. Without JavaScript (a new tab, scripts off): the same forms post
+	// as plain forms, and the messages show in the page after the
+	// redirect.
+	noJS, cancelNoJS := chromedp.NewContext(ctx)
+	defer cancelNoJS()
+	ctx = noJS // the helpers above now drive this tab
+	step("scripts off", func(ctx context.Context, tg *chromedp.Target) (chromedp.Void, error) {
+		_, err := cdp.Call(ctx, tg, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: true})
+		return chromedp.Void{}, err
+	})
+	step("add to cart without JavaScript",
+		chromedp.Navigate(base+"/products"),
+		chromedp.WaitVisible(`#add-9`),
+		chromedp.Click(`#add-9`),
+		chromedp.WaitVisible(`table.cart`),
+	)
+	if got := messages(); len(got) != 1 || !strings.HasSuffix(got[0], "No. 9 was added to your cart.") {
+		t.Fatalf("no-JS cart: messages %q", got)
+	}
+	if got := text(`#cart-link`); got != "Cart (1)" {
+		t.Fatalf("no-JS cart link %q", got)
+	}
+	if got := toasts(); len(got) != 0 {
+		t.Fatalf("toasts without JavaScript: %q", got)
+	}
+	shot("06-cart-no-js")
+	writePost("Written without JavaScript")
+	if got := messages(); len(got) != 1 || got[0] != "The post “Written without JavaScript” has been saved." {
+		t.Fatalf("no-JS post: messages %q", got)
+	}
+	if eval(`window.__sameDocument === true`) {
+		t.Fatal("the post form went through htmx with scripts off")
+	}
 	t.Logf("screenshots in %s", out)
 }

@@ -54,7 +54,7 @@ func (a *app) cartAdd(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	key := strconv.FormatInt(id, 10)
-	_, err = session.Update(session.From(r), "cart", func(cart map[string]int) map[string]int {
+	cart, err := session.Update(session.From(r), "cart", func(cart map[string]int) map[string]int {
 		if cart == nil {
 			cart = map[string]int{}
 		}
@@ -70,6 +70,18 @@ func (a *app) cartAdd(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	messages.Success(r, fmt.Sprintf("%s was added to your cart.", p.Name), "cart") // an extra tag: one more CSS class
+	if r.Header.Get("HX-Request") == "true" {
+		// htmx (hx-post on the form) swaps in the new cart link; the
+		// message it does not render goes out in HX-Trigger, a toast.
+		count := 0
+		for _, q := range cart {
+			count += q
+		}
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		fmt.Fprintf(w, `<a href="/cart" id="cart-link">Cart (%d)</a>`, count)
+		return
+	}
+	// Without JavaScript the form posts as usual: to the cart page.
 	http.Redirect(w, r, "/cart", http.StatusSeeOther)
 }
 

@@ -46,6 +46,7 @@ type view struct {
 	User      string
 	Messages  []messages.Message
 	CSRFField template.HTML
+	HXHeaders string // the body's hx-headers: htmx sends the CSRF token
 	Visits    int
 	CartCount int
 	Recent    []Post
@@ -86,6 +87,7 @@ func (a *app) render(w http.ResponseWriter, r *http.Request, status int, page st
 		v.Recent = a.recentPosts(r)
 	}
 	v.CSRFField = csrf.TemplateField(r)
+	v.HXHeaders = csrf.HXHeaders(r)
 	v.Messages = messages.Get(r)
 	var buf bytes.Buffer
 	if err := a.pages[page].ExecuteTemplate(&buf, "base", v); err != nil {
