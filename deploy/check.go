@@ -60,6 +60,19 @@ type Deployment struct {
 	// SECRET_KEY_FALLBACKS); each is checked like SecretKey
 	// (security.W025).
 	SecretKeyFallbacks [][]byte
+	// RotatedAt is when SecretKey replaced the first fallback key. Once
+	// every value signed or sealed with a fallback has expired (the
+	// longest of the session MaxAge, IdleTimeout and the messages cookie's
+	// life: LongestLifetime), the fallbacks protect nothing any more and
+	// only widen what a leaked old key opens (tether.W011). Zero skips
+	// the check.
+	RotatedAt time.Time
+	// LongestLifetime is the longest time anything signed or sealed with
+	// the secret key stays valid (default: the Session's MaxAge, else two
+	// weeks).
+	LongestLifetime time.Duration
+	// Now replaces time.Now (tests).
+	Now func() time.Time
 	// Debug reports that the application shows debugging details (stack
 	// traces, settings) in its error pages (security.W018).
 	Debug bool
@@ -100,6 +113,7 @@ type Deployment struct {
 //	tether.W008    proxy.Config.AllowedHosts has "*": any Host is accepted
 //	tether.W009    a CSRF trusted origin "*." over a shared hosting domain (github.io, herokuapp.com, co.uk, ...)
 //	tether.W010    session records stored in the clear: a server Store without session.Manager.SecretKey (not in Django mode)
+//	tether.W011    fallback secret keys kept longer than anything signed with them lives: retire them
 //
 // Django's W016 (CSRF cookie not Secure) is not given for csrf.Options:
 // the csrf package marks its cookie Secure on every HTTPS response by
@@ -138,6 +152,7 @@ func Check(d Deployment) []Warning {
 				Hint:    hintKey})
 		}
 	}
+	ws = append(ws, checkRetiredFallbacks(d)...)
 	if d.Debug {
 		ws = append(ws, Warning{ID: "security.W018",
 			Message: "Debug is on: error pages show internals to anyone.",
@@ -450,4 +465,40 @@ func sharedWildcard(origin string) (string, bool) {
 	}
 	host = strings.TrimSuffix(host, ".")
 	return host, sharedDomains[host]
+}
+
+// checkRetiredFallbacks warns about fallback keys that have outlived every
+// value they could still verify (tether.W011).
+func checkRetiredFallbacks(d Deployment) []Warning {
+	life := d.LongestLifetime
+	if life <= 0 && d.Session != nil && d.Session.MaxAge > 0 {
+		life = d.Session.MaxAge
+	}
+	now := time.Now
+	if d.Now != nil {
+		now = d.Now
+	}
+	return CheckFallbacks(len(d.SecretKeyFallbacks), d.RotatedAt, life, now())
+}
+
+// CheckFallbacks warns (tether.W011) when n fallback secret keys are still
+// accepted although the current key took over at rotatedAt, longer ago
+// than lifetime (default two weeks, the session age): nothing legitimate
+// signed or sealed with them is still valid. A zero rotatedAt skips the
+// check.
+func CheckFallbacks(n int, rotatedAt time.Time, lifetime time.Duration, now time.Time) []Warning {
+	if n == 0 || rotatedAt.IsZero() {
+		return nil
+	}
+	if lifetime <= 0 {
+		lifetime = session.DefaultMaxAge
+	}
+	since := now.Sub(rotatedAt)
+	if since <= lifetime {
+		return nil
+	}
+	return []Warning{{ID: "tether.W011",
+		Message: fmt.Sprintf("%d fallback secret key(s) are still accepted %s after the rotation, longer than anything signed or sealed with them lives (%s): they verify nothing legitimate any more, and a leak of one still opens whatever an attacker forges with it.",
+			n, days(since), days(lifetime)),
+		Hint: "Remove them from SecretKeyFallbacks (and session.Manager.FallbackKeys, the messages and cookie stores' fallback keys); see docs/key-rotation.md."}}
 }

@@ -205,3 +205,28 @@ func (nopStore) Update(context.Context, string, session.Record) (session.Version
 	return 0, session.ErrNotFound
 }
 func (nopStore) Delete(context.Context, string) error { return nil }
+
+// TestCheckRetiredFallbacks: fallback keys kept past the longest lifetime
+// of what they signed should be retired (tether.W011); before that, not.
+func TestCheckRetiredFallbacks(t *testing.T) {
+	now := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
+	for _, tc := range []struct {
+		name    string
+		rotated time.Time
+		life    time.Duration
+		want    []string
+	}{
+		{"fresh rotation", now.Add(-24 * time.Hour), 0, nil},
+		{"past the session age", now.Add(-15 * 24 * time.Hour), 0, []string{"tether.W011"}},
+		{"longer lifetime given", now.Add(-15 * 24 * time.Hour), 30 * 24 * time.Hour, nil},
+		{"unknown rotation", time.Time{}, 0, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			d := wellConfigured()
+			d.RotatedAt, d.LongestLifetime, d.Now = tc.rotated, tc.life, func() time.Time { return now }
+			if got := ids(Check(d)); !slices.Equal(got, tc.want) {
+				t.Errorf("got %v, want %v", got, tc.want)
+			}
+		})
+	}
+}

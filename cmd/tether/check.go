@@ -61,6 +61,7 @@ type checkConfig struct {
 	sessionCookie string
 	csrfCookie    string
 	client        *http.Client
+	rotation      []deploy.Warning // what --fallback-keys and --rotated-at say
 }
 
 // checkFlags are the command line of "tether check", parsed.
@@ -74,6 +75,9 @@ type checkFlags struct {
 	csrfCookie    string
 	insecure      bool
 	timeout       time.Duration
+	fallbacks     int       // --fallback-keys: how many former keys the site still accepts
+	rotatedAt     time.Time // --rotated-at: when the current key took over
+	maxAge        time.Duration
 	urls          []string // the positional arguments
 }
 
@@ -94,14 +98,15 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return checkUsageFailed(stderr, err)
 	}
-	cfg := checkConfig{sessionCookie: f.sessionCookie, csrfCookie: f.csrfCookie}
+	cfg := checkConfig{sessionCookie: f.sessionCookie, csrfCookie: f.csrfCookie,
+		rotation: deploy.CheckFallbacks(f.fallbacks, f.rotatedAt, f.maxAge, time.Now())}
 	if cfg.secretKey, cfg.haveKey, err = loadSecretKey(f.key, f.keyFile); err != nil {
 		return checkUsageFailed(stderr, err)
 	}
 	if err := cfg.orderTargets(f.urls, f.httpURL, f.noHTTP); err != nil {
 		return checkUsageFailed(stderr, err)
 	}
-	if cfg.httpURL == "" && len(cfg.httpsURLs) == 0 && !cfg.haveKey {
+	if cfg.httpURL == "" && len(cfg.httpsURLs) == 0 && !cfg.haveKey && f.rotatedAt.IsZero() {
 		return checkUsageFailed(stderr, usageError("nothing to check: give the site's URL and/or the secret key (--secret-key, --secret-key-file or TETHER_SECRET_KEY)"))
 	}
 	var closeIdle func()
@@ -145,6 +150,16 @@ func parseCheckFlags(args []string, stderr io.Writer) (checkFlags, error) {
 	fs.StringVar(&f.csrfCookie, "csrf-cookie", deploy.DefaultCSRFCookieName, "the CSRF cookie's name")
 	fs.BoolVar(&f.insecure, "insecure", false, "do not verify the site's TLS certificate (self-signed test sites)")
 	fs.DurationVar(&f.timeout, "timeout", 10*time.Second, "time limit for each request")
+	fs.IntVar(&f.fallbacks, "fallback-keys", 0, "how many former secret keys the site still accepts (with --rotated-at: are they due for retirement?)")
+	fs.Func("rotated-at", "when the current secret key replaced the fallbacks (2006-01-02 or RFC 3339)", func(v string) error {
+		t, err := time.Parse(time.RFC3339, v)
+		if err != nil {
+			t, err = time.Parse(time.DateOnly, v)
+		}
+		f.rotatedAt = t
+		return err
+	})
+	fs.DurationVar(&f.maxAge, "max-age", session.DefaultMaxAge, "the longest a session or signed value lives (the Manager's MaxAge)")
 	var err error
 	if f.urls, err = parseInterleaved(fs, args); err != nil {
 		return f, errFlagsReported
@@ -249,6 +264,7 @@ func checkDeploy(ctx context.Context, cfg checkConfig, stdout, stderr io.Writer)
 	if site.HTTP != nil || len(site.HTTPS) > 0 {
 		ws = append(ws, deploy.CheckSite(site)...)
 	}
+	ws = append(ws, cfg.rotation...)
 	if cfg.haveKey {
 		ws = append(ws, deploy.CheckSecretKey([]byte(cfg.secretKey))...)
 		checked = append(checked, "the secret key")

@@ -270,3 +270,20 @@ func TestCheckDeployProbesHostCheck(t *testing.T) {
 		t.Fatalf("host-checked site: exit %d:\n%s", code, out)
 	}
 }
+
+// TestCheckFallbackRetirement: check --deploy says when fallback keys have
+// outlived everything they signed (tether.W011), and not before.
+func TestCheckFallbackRetirement(t *testing.T) {
+	old := time.Now().Add(-30 * 24 * time.Hour).Format(time.DateOnly)
+	code, out, errs := runCLI(t, "check", "--deploy", "--fallback-keys", "2", "--rotated-at", old)
+	if code != 1 || !strings.Contains(out, "tether.W011") {
+		t.Fatalf("exit %d, out %q, err %q", code, out, errs)
+	}
+	recent := time.Now().Add(-24 * time.Hour).Format(time.RFC3339)
+	if code, out, errs := runCLI(t, "check", "--deploy", "--fallback-keys", "2", "--rotated-at", recent); code != 0 || strings.Contains(out, "W011") {
+		t.Fatalf("recent rotation: exit %d, out %q, err %q", code, out, errs)
+	}
+	if code, _, _ := runCLI(t, "check", "--deploy", "--rotated-at", "last tuesday"); code != 2 {
+		t.Errorf("a bad date: exit %d, want 2", code)
+	}
+}
