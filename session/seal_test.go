@@ -182,3 +182,24 @@ func TestSealedConcurrentUpdates(t *testing.T) {
 		t.Errorf("n = %d after 50 sealed increments", n)
 	}
 }
+
+// TestDjangoCodecKeyRotation: a Django-mode row signed with a former key
+// (a fallback) is read, and written back signed with the current key.
+func TestDjangoCodecKeyRotation(t *testing.T) {
+	oldCodec, _ := session.NewDjangoCodec(oldKey)
+	e := newEnv(t, func(m *session.Manager) { m.Codec = oldCodec })
+	c := e.login(map[string]any{"n": 1})
+	rotated, _ := session.NewDjangoCodec(sealKey, signing.WithFallbackKeys(oldKey))
+	e.mgr = &session.Manager{Store: e.store, Now: e.clock.Now, Logger: e.mgr.Logger, Codec: rotated}
+	e.serve(func(w http.ResponseWriter, r *http.Request) {
+		if n, ok := session.Value[int](session.From(r), "n"); !ok || n != 1 {
+			t.Errorf("n = %d, %v under the fallback key", n, ok)
+		}
+		session.Update(session.From(r), "n", func(n int) int { return n + 1 })
+	}, "POST", "/", c)
+	rec, _ := e.store.get(c.Value)
+	onlyNew, _ := session.NewDjangoCodec(sealKey)
+	if vals, err := onlyNew.Decode(rec.Data); err != nil || string(vals["n"]) != "2" {
+		t.Errorf("not re-signed with the current key: %q, %v", vals, err)
+	}
+}
