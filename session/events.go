@@ -30,6 +30,8 @@ const (
 	EventInterrupted = "session.interrupted"
 	// EventStoreError: a load or save failed on the store (503 or 500).
 	EventStoreError = "session.store_error"
+	// EventRevoked: Revoke or RevokeUser ended a session.
+	EventRevoked = "session.revoked"
 	// EventMisuse: the handler used the session wrongly (a change after
 	// the headers went out, a call from inside an Update function).
 	EventMisuse = "session.misuse"

@@ -11,8 +11,13 @@ import (
 const seenKey = "_tether_seen"
 
 // internalKey reports whether key is one the session keeps for itself
-// (its expiry setting, its last use) rather than one the handler stored.
+// (its expiry setting, its last use) rather than one the handler stored:
+// a session holding only these is empty.
 func internalKey(key string) bool { return key == expiryKey || key == seenKey }
+
+// hiddenKey reports whether Keys leaves key out: the internal keys and
+// the user link (User reports it).
+func hiddenKey(key string) bool { return internalKey(key) || key == userKey }
 
 // idleRefresh is how stale the last-use stamp may grow before a request
 // writes a new one.
@@ -47,7 +52,7 @@ func (s *Session) checkIdle() {
 		m.event(s.ctx, slog.LevelInfo, EventIdleTimeout, "session: idle timeout; the session ended",
 			slog.Duration("idle", idle.Truncate(time.Second)), slog.Duration("timeout", m.IdleTimeout))
 		if s.key != "" {
-			s.pending.retire = append(s.pending.retire, s.key)
+			s.pending.retire = append(s.pending.retire, retired{key: s.key, user: storedUser(s.values, s.lazy)})
 		}
 		s.st, s.key, s.version = stateFresh, "", 0
 		s.values, s.lazy = map[string][]byte{}, nil

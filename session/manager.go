@@ -1,6 +1,8 @@
 package session
 
 import (
+	"crypto/hmac"
+	"crypto/sha256"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -108,6 +110,16 @@ type Manager struct {
 	// the bound instead of holding the request: a load fails after at
 	// most StoreTimeout, and a save after at most CommitTimeout.
 	StoreTimeout time.Duration
+	// Users, when set, keeps a per-user index of the sessions linked to a
+	// user with Session.SetUser, for SessionsOf, Revoke and RevokeUser
+	// ("sign out everywhere else"). It needs SecretKey, a server Store and
+	// the JSON codec.
+	Users *UserIndex
+	// RecordClient makes SetUser record the request's user agent and
+	// client address (as package proxy resolves it) in the session, for
+	// SessionsOf's listings. Both are personal data: they are sealed at
+	// rest with the rest of the session.
+	RecordClient bool
 	// Metrics, when set, receives every store call and every event (see
 	// Metrics; package integrations/otel adapts it to OpenTelemetry).
 	Metrics Metrics
@@ -117,6 +129,8 @@ type Manager struct {
 	once    sync.Once
 	backend backend // serverBackend (Store) or cookieBackend (CookieStore)
 	sealer  *sealer // seals records at rest (SecretKey); nil: records in the clear
+	// indexSecret derives per-user index keys (from SecretKey).
+	indexSecret []byte
 	local   bool    // the Store never blocks: its calls need no StoreTimeout
 }
 
@@ -169,6 +183,9 @@ func (m *Manager) init() {
 					panic(err.Error())
 				}
 				m.sealer = sl
+				mac := hmac.New(sha256.New, m.SecretKey)
+				mac.Write([]byte("tether.session.user-index-key"))
+				m.indexSecret = mac.Sum(nil)
 			}
 		}
 		if _, err := cookie.New(m.CookieName, NewKey(), m.Cookie); err != nil {

@@ -79,12 +79,20 @@ func (b *serverBackend) load(s *Session) {
 	default:
 		s.st, s.err, s.values = stateBroken, fmt.Errorf("session: load: %w", err), map[string][]byte{}
 	}
+	if s.st == stateStored && isIndex(s.values, s.lazy) {
+		// A per-user index record is never a session, whoever names it.
+		m.event(s.ctx, slog.LevelWarn, EventRecordRejected, "session: a cookie named a per-user index record; starting a new session")
+		s.key, s.st, s.values, s.lazy = "", stateFresh, map[string][]byte{}, nil
+	}
 }
 
 func (b *serverBackend) retire(s *Session) error {
-	for _, k := range s.pending.retire {
-		if err := b.m.bounded(s.ctx, OpDelete, func(ctx context.Context) error { return b.store.Delete(ctx, k) }); err != nil {
+	for _, r := range s.pending.retire {
+		if err := b.m.bounded(s.ctx, OpDelete, func(ctx context.Context) error { return b.store.Delete(ctx, r.key) }); err != nil {
 			return fmt.Errorf("session: delete: %w", err)
+		}
+		if r.user != "" && b.m.users() != nil {
+			b.m.indexRemove(s.ctx, r.user, r.key)
 		}
 	}
 	return nil
@@ -135,7 +143,7 @@ func (b *serverBackend) saveNew(s *Session, h http.Header) error {
 		}
 		return nil
 	}
-	key, v, err := b.create(s, s.values)
+	key, v, err := b.create(s)
 	if err != nil {
 		return err
 	}
@@ -143,14 +151,22 @@ func (b *serverBackend) saveNew(s *Session, h http.Header) error {
 	return s.setCookie(h, key, s.values)
 }
 
-// create stores values under a new random key.
-func (b *serverBackend) create(s *Session, values map[string][]byte) (string, Version, error) {
-	rec, err := b.m.record(values, 0)
+// create stores the session's values under a new random key. A session
+// linked to a user is added to the user's index first, so that it is never
+// live without being listed.
+func (b *serverBackend) create(s *Session) (string, Version, error) {
+	link, index := s.prepareUser(true)
+	rec, err := b.m.record(s.values, 0)
 	if err != nil {
 		return "", 0, err
 	}
 	for range maxKeyAttempts {
 		key := NewKey()
+		if index {
+			if err := b.m.indexAdd(s.ctx, link.ID, key, b.m.expiry(s.values).age); err != nil {
+				return "", 0, err
+			}
+		}
 		var v Version
 		sealed := b.sealed(key, rec)
 		err := b.m.bounded(s.ctx, OpCreate, func(ctx context.Context) (err error) {
@@ -158,6 +174,9 @@ func (b *serverBackend) create(s *Session, values map[string][]byte) (string, Ve
 			return err
 		})
 		if errors.Is(err, ErrExists) {
+			if index {
+				b.m.indexRemove(s.ctx, link.ID, key)
+			}
 			continue
 		}
 		if err != nil {
@@ -197,6 +216,11 @@ func (b *serverBackend) delete(s *Session, key, what string) {
 // compare-and-swap, replaying them on a fresh copy after each conflict.
 func (b *serverBackend) saveExisting(s *Session, h http.Header) error {
 	m := b.m
+	if link, index := s.prepareUser(false); index {
+		if err := m.indexAdd(s.ctx, link.ID, s.key, m.expiry(s.values).age); err != nil {
+			return err
+		}
+	}
 	for attempt := 0; ; attempt++ {
 		empty := isEmpty(s.values)
 		var rec Record
@@ -239,7 +263,7 @@ func (b *serverBackend) saveCycled(s *Session, h http.Header) error {
 		return b.saveExisting(s, h)
 	}
 	oldKey := s.key
-	newKey, newVersion, err := b.create(s, s.values)
+	newKey, newVersion, err := b.create(s)
 	if err != nil {
 		return err
 	}
@@ -265,6 +289,9 @@ func (b *serverBackend) saveCycled(s *Session, h http.Header) error {
 		}
 	}
 	b.delete(s, oldKey, "retired record")
+	if user := storedUser(s.values, nil); user != "" && m.users() != nil {
+		m.indexRemove(s.ctx, user, oldKey)
+	}
 	s.key, s.version = newKey, newVersion
 	return s.setCookie(h, newKey, s.values)
 }

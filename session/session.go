@@ -319,7 +319,7 @@ func (s *Session) Keys() []string {
 	s.materialize()
 	keys := make([]string, 0, len(s.values))
 	for k := range s.values {
-		if !internalKey(k) {
+		if !hiddenKey(k) {
 			keys = append(keys, k)
 		}
 	}
@@ -340,7 +340,7 @@ func (s *Session) Flush() error {
 		return err
 	}
 	if s.key != "" {
-		s.pending.retire = append(s.pending.retire, s.key)
+		s.pending.retire = append(s.pending.retire, retired{key: s.key, user: storedUser(s.values, s.lazy)})
 	}
 	s.st, s.key, s.version, s.err = stateFresh, "", 0, nil
 	s.values, s.lazy = map[string][]byte{}, nil

@@ -57,8 +57,13 @@ type pending struct {
 	ops    []op     // Set, Delete and Update calls, in order
 	cycle  bool     // CycleKey: move the data to a new key
 	flush  bool     // Flush was called
-	retire []string // keys whose records Flush (or the idle timeout) deleted
+	retire []retired // records Flush (or the idle timeout) deleted
 	touch  bool     // the last-use stamp is due for renewal (IdleTimeout)
+}
+
+// retired is a record to delete, and the user whose index names it.
+type retired struct {
+	key, user string
 }
 
 // modified reports whether the request changed the session.

@@ -1,0 +1,497 @@
+package session
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"time"
+
+	"github.com/tetherweb/tether/proxy"
+)
+
+// userKey is where a session keeps the user it belongs to (SetUser).
+const userKey = "_tether_user"
+
+// indexMarker is a key present in every per-user index record and never
+// in a session: a record that has it is never loaded as a session, even
+// if a client presented the index's key as its session key.
+const indexMarker = "_tether_index"
+
+// maxClientInfo bounds the user agent and address a session records.
+const maxClientInfo = 256
+
+// Durable is a Store that keeps every live record until it expires: it
+// never evicts one to make room. SQL tables, session files, Redis (with
+// its default noeviction policy) and the memory store are durable;
+// memcached is not (it drops items under memory pressure), so
+// memcachestore has no Durable method and NewUserIndex does not accept it.
+// A per-user index kept in a store that may lose it would hide sessions
+// from RevokeUser.
+type Durable interface {
+	Store
+	// Durable marks the store as one that keeps live records.
+	Durable()
+}
+
+// UserIndex keeps, for each user, the sessions that belong to them
+// (Session.SetUser), so that Manager.SessionsOf lists them and
+// Manager.RevokeUser ends them at once: "sign out everywhere else", as
+// needed after a password change.
+//
+// The index lives in a Store (usually the Manager's own) as one record per
+// user, under a key derived from the user ID with the Manager's SecretKey
+// (so nobody can name it without the key) and sealed like the sessions.
+// At rest it shows the expiry and a keyed hash in place of the user ID;
+// the session keys in it are sealed.
+//
+// The index is a superset of the user's live sessions, which is what
+// revocation needs: a session is added to it before the record that links
+// it to the user is written, and removed only after that record is gone.
+// A crash between the two steps leaves an entry that names no session,
+// which listing drops. The index record outlives every session in it (its
+// expiry is pushed ahead whenever a session would outlive it).
+type UserIndex struct {
+	store Durable
+}
+
+// NewUserIndex returns an index kept in store. Give it to Manager.Users;
+// the Manager must have a SecretKey.
+func NewUserIndex(store Durable) *UserIndex { return &UserIndex{store: store} }
+
+// userLink is the value under userKey.
+type userLink struct {
+	ID      string `json:"id"`
+	Created int64  `json:"created"`         // Unix seconds of SetUser
+	Until   int64  `json:"until,omitempty"` // the index record lives at least until then
+	Agent   string `json:"ua,omitempty"`
+	IP      string `json:"ip,omitempty"`
+}
+
+// userIndexData is an index record's content.
+type userIndexData struct {
+	Marker   bool             `json:"_tether_index"`
+	Sessions map[string]int64 `json:"sessions"` // session key -> Unix seconds it was added
+}
+
+// ErrNoUserIndex reports a per-user operation on a Manager without a
+// usable index: Manager.Users unset, no SecretKey, Django's codec (whose
+// table Django reads) or a CookieStore (no server records to revoke).
+var ErrNoUserIndex = errors.New("session: no per-user index (set Manager.Users and Manager.SecretKey, with a server Store, outside Django mode)")
+
+// Device is one of a user's sessions, as SessionsOf lists them.
+type Device struct {
+	// ID identifies the session without being usable as its key
+	// (HashKey of the key). Compare it with Session.ID to mark the
+	// current one; give it to Revoke.
+	ID        string
+	Created   time.Time // when SetUser linked it
+	LastSeen  time.Time // its last recorded use (IdleTimeout's stamp), else zero
+	Expiry    time.Time // when it ends unless used
+	UserAgent string    // with Manager.RecordClient
+	IP        string    // with Manager.RecordClient
+}
+
+// SetUser links the session to a user (the application's user ID, not
+// empty): SessionsOf lists it and RevokeUser can end it. Call it on login,
+// with CycleKey. With Manager.RecordClient the session also records the
+// request's user agent and client address, for listings.
+func (s *Session) SetUser(id string) error {
+	if id == "" {
+		return errors.New("session: SetUser: empty user ID")
+	}
+	if err := s.usable(); err != nil {
+		return err
+	}
+	link := userLink{ID: id, Created: s.m.Now().Unix()}
+	if s.m.RecordClient && s.req != nil {
+		link.Agent = clip(s.req.UserAgent(), maxClientInfo)
+		if ip := proxy.ClientIP(s.req); ip.IsValid() {
+			link.IP = ip.String()
+		}
+	}
+	raw, err := json.Marshal(link)
+	if err != nil {
+		return fmt.Errorf("session: SetUser: %w", err)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.change(op{kind: opSet, key: userKey, raw: raw})
+}
+
+// User returns the user SetUser linked the session to.
+func (s *Session) User() (string, bool) {
+	if s == nil || s.reentrant() {
+		return "", false
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.load() != nil {
+		return "", false
+	}
+	l, ok := s.link()
+	return l.ID, ok
+}
+
+// ID returns the session's ID as SessionsOf lists it (HashKey of its key),
+// or "" when it has no record yet.
+func (s *Session) ID() string {
+	if s == nil || s.reentrant() {
+		return ""
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.load() != nil || s.key == "" {
+		return ""
+	}
+	return HashKey(s.key)
+}
+
+// link returns the user link in the request's view. The caller holds s.mu
+// and has loaded the session.
+func (s *Session) link() (userLink, bool) {
+	raw, ok := s.lookup(userKey)
+	return parseLink(raw, ok)
+}
+
+func parseLink(raw []byte, ok bool) (userLink, bool) {
+	var l userLink
+	if !ok || json.Unmarshal(raw, &l) != nil || l.ID == "" {
+		return userLink{}, false
+	}
+	return l, true
+}
+
+func clip(s string, n int) string {
+	if len(s) > n {
+		return s[:n]
+	}
+	return s
+}
+
+// users returns the index, or nil when the Manager cannot keep one.
+func (m *Manager) users() *UserIndex {
+	if m.Users == nil || m.sealer == nil || m.CookieStore != nil {
+		return nil
+	}
+	return m.Users
+}
+
+// indexKey is the record key of user's index: 32 characters of the session
+// key alphabet, from an HMAC of the user ID under a key derived from the
+// SecretKey, so a client can neither guess nor forge it.
+func (m *Manager) indexKey(user string) string {
+	mac := hmac.New(sha256.New, m.indexSecret)
+	mac.Write([]byte("tether.session.user-index\x00" + user))
+	sum := mac.Sum(nil)
+	var b [KeyLength]byte
+	for i := range b {
+		b[i] = keyAlphabet[int(sum[i%len(sum)]^byte(i/len(sum)*131))%len(keyAlphabet)]
+	}
+	return string(b[:])
+}
+
+// indexLifetime is how long an index record is kept after a write: three
+// times the longest a session in it can live, so that a session written
+// now never outlives it (see prepareUser).
+func (m *Manager) indexLifetime(age time.Duration) time.Duration {
+	return 3 * max(m.MaxAge, age)
+}
+
+// updateIndex applies change to user's index with compare-and-swap,
+// creating or deleting the record as needed.
+func (m *Manager) updateIndex(ctx context.Context, user string, age time.Duration, change func(d *userIndexData)) error {
+	ix := m.users()
+	key := m.indexKey(user)
+	for attempt := 0; attempt <= m.MaxRetries; attempt++ {
+		var rec Record
+		err := m.bounded(ctx, OpLoad, func(ctx context.Context) (err error) {
+			rec, err = ix.store.Load(ctx, key)
+			return err
+		})
+		exists := err == nil
+		if err != nil && !errors.Is(err, ErrNotFound) {
+			return fmt.Errorf("session: user index: %w", err)
+		}
+		d := userIndexData{Sessions: map[string]int64{}}
+		if exists {
+			if data, err := m.sealer.open(key, rec.Data); err == nil {
+				json.Unmarshal(data, &d)
+				if d.Sessions == nil {
+					d.Sessions = map[string]int64{}
+				}
+			} else {
+				m.event(ctx, slog.LevelWarn, EventRecordRejected, "session: user index does not open; rebuilding it", slog.Any("error", err))
+			}
+		}
+		change(&d)
+		d.Marker = true
+		data, _ := json.Marshal(d)
+		next := Record{Data: m.sealer.seal(key, data), Expiry: m.Now().Add(m.indexLifetime(age)), Version: rec.Version}
+		if exists && rec.Expiry.After(next.Expiry) {
+			next.Expiry = rec.Expiry // never shorten it
+		}
+		if len(d.Sessions) == 0 {
+			next.Expiry = m.Now().Add(-time.Second)
+		}
+		switch {
+		case exists:
+			err = m.bounded(ctx, OpUpdate, func(ctx context.Context) error {
+				_, err := ix.store.Update(ctx, key, next)
+				return err
+			})
+		case len(d.Sessions) == 0:
+			return nil
+		default:
+			err = m.bounded(ctx, OpCreate, func(ctx context.Context) error {
+				_, err := ix.store.Create(ctx, key, next)
+				return err
+			})
+		}
+		switch {
+		case err == nil:
+			return nil
+		case errors.Is(err, ErrConflict), errors.Is(err, ErrExists), errors.Is(err, ErrNotFound):
+			continue // somebody else changed it: read it again
+		default:
+			return fmt.Errorf("session: user index: %w", err)
+		}
+	}
+	return ErrTooManyConflicts
+}
+
+// indexAdd adds session key to user's index.
+func (m *Manager) indexAdd(ctx context.Context, user, key string, age time.Duration) error {
+	return m.updateIndex(ctx, user, age, func(d *userIndexData) { d.Sessions[key] = m.Now().Unix() })
+}
+
+// indexRemove removes session keys from user's index. A failure only
+// leaves an entry that names no session, which listing drops: it is
+// logged, not returned.
+func (m *Manager) indexRemove(ctx context.Context, user string, keys ...string) {
+	err := m.updateIndex(ctx, user, 0, func(d *userIndexData) {
+		for _, k := range keys {
+			delete(d.Sessions, k)
+		}
+	})
+	if err != nil {
+		m.event(ctx, slog.LevelWarn, EventStoreError, "session: user index: remove", slog.Any("error", err))
+	}
+}
+
+// indexed returns the session keys in user's index.
+func (m *Manager) indexed(ctx context.Context, user string) ([]string, error) {
+	ix := m.users()
+	if ix == nil {
+		return nil, ErrNoUserIndex
+	}
+	key := m.indexKey(user)
+	var rec Record
+	err := m.bounded(ctx, OpLoad, func(ctx context.Context) (err error) {
+		rec, err = ix.store.Load(ctx, key)
+		return err
+	})
+	if errors.Is(err, ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("session: user index: %w", err)
+	}
+	data, err := m.sealer.open(key, rec.Data)
+	if err != nil {
+		return nil, fmt.Errorf("session: user index: %w", err)
+	}
+	var d userIndexData
+	if err := json.Unmarshal(data, &d); err != nil {
+		return nil, fmt.Errorf("session: user index: %w", err)
+	}
+	keys := make([]string, 0, len(d.Sessions))
+	for k := range d.Sessions {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys, nil
+}
+
+// SessionsOf lists user's live sessions, oldest first. Index entries
+// whose session has ended (expired, revoked, logged out, linked to
+// another user since) are dropped from the index on the way.
+func (m *Manager) SessionsOf(ctx context.Context, user string) ([]Device, error) {
+	m.init()
+	keys, err := m.indexed(ctx, user)
+	if err != nil {
+		return nil, err
+	}
+	var devices []Device
+	var gone []string
+	for _, key := range keys {
+		d, ok, err := m.device(ctx, user, key)
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			gone = append(gone, key)
+			continue
+		}
+		devices = append(devices, d)
+	}
+	if len(gone) > 0 {
+		m.indexRemove(ctx, user, gone...)
+	}
+	slices.SortFunc(devices, func(a, b Device) int { return a.Created.Compare(b.Created) })
+	return devices, nil
+}
+
+// device loads the session under key and describes it, if it is live and
+// still user's.
+func (m *Manager) device(ctx context.Context, user, key string) (Device, bool, error) {
+	var rec Record
+	err := m.bounded(ctx, OpLoad, func(ctx context.Context) (err error) {
+		rec, err = m.Store.Load(ctx, key)
+		return err
+	})
+	if errors.Is(err, ErrNotFound) {
+		return Device{}, false, nil
+	}
+	if err != nil {
+		return Device{}, false, fmt.Errorf("session: sessions of a user: %w", err)
+	}
+	data, err := m.sealer.open(key, rec.Data)
+	if err != nil || !rec.Expiry.After(m.Now()) {
+		return Device{}, false, nil
+	}
+	values, err := m.Codec.Decode(data)
+	if err != nil {
+		return Device{}, false, nil
+	}
+	raw, ok := values[userKey]
+	l, ok := parseLink(raw, ok)
+	if !ok || l.ID != user {
+		return Device{}, false, nil
+	}
+	d := Device{ID: HashKey(key), Created: time.Unix(l.Created, 0), Expiry: rec.Expiry, UserAgent: l.Agent, IP: l.IP}
+	if seen, ok := values[seenKey]; ok {
+		var secs int64
+		if json.Unmarshal(seen, &secs) == nil {
+			d.LastSeen = time.Unix(secs, 0)
+		}
+	}
+	return d, true, nil
+}
+
+// Revoke ends the session of user whose ID (Device.ID) is id, at once:
+// its record is deleted, so its next request, on any instance, finds no
+// session. Revoking a session that has already ended is not an error.
+func (m *Manager) Revoke(ctx context.Context, user, id string) error {
+	m.init()
+	keys, err := m.indexed(ctx, user)
+	if err != nil {
+		return err
+	}
+	for _, key := range keys {
+		if HashKey(key) == id {
+			return m.revoke(ctx, user, []string{key})
+		}
+	}
+	return nil
+}
+
+// RevokeUser ends every session of user but those whose IDs are in
+// except (typically the current one: Session.ID), and returns how many
+// it ended. Call it after a password change.
+func (m *Manager) RevokeUser(ctx context.Context, user string, except ...string) (int, error) {
+	m.init()
+	keys, err := m.indexed(ctx, user)
+	if err != nil {
+		return 0, err
+	}
+	var ending []string
+	for _, key := range keys {
+		if !slices.Contains(except, HashKey(key)) {
+			ending = append(ending, key)
+		}
+	}
+	return len(ending), m.revoke(ctx, user, ending)
+}
+
+// revoke deletes the sessions under keys that belong to user, then their
+// index entries. An entry whose session is gone or linked to someone else
+// is only dropped: the index is never trusted to name another user's
+// session.
+func (m *Manager) revoke(ctx context.Context, user string, keys []string) error {
+	if len(keys) == 0 {
+		return nil
+	}
+	for _, key := range keys {
+		if _, ok, err := m.device(ctx, user, key); err != nil {
+			return fmt.Errorf("session: revoke: %w", err)
+		} else if !ok {
+			continue
+		}
+		err := m.bounded(ctx, OpDelete, func(ctx context.Context) error { return m.Store.Delete(ctx, key) })
+		if err != nil {
+			return fmt.Errorf("session: revoke: %w", err)
+		}
+		m.event(ctx, slog.LevelInfo, EventRevoked, "session: revoked", slog.String("session", HashKey(key)[:16]))
+	}
+	m.indexRemove(ctx, user, keys...)
+	return nil
+}
+
+// prepareUser runs before a server save of a session linked to a user. It
+// reports whether the key being written must first be added to the index:
+// always for a new key (a new session, CycleKey), and for an existing one
+// when the link changed in this request or the session would outlive the
+// index record's last known expiry (then the link's Until is pushed ahead,
+// in the values about to be saved). The caller holds s.mu.
+func (s *Session) prepareUser(newKey bool) (userLink, bool) {
+	m := s.m
+	if m.users() == nil {
+		return userLink{}, false
+	}
+	raw, ok := s.values[userKey]
+	l, ok := parseLink(raw, ok)
+	if !ok {
+		return userLink{}, false
+	}
+	e := m.expiry(s.values)
+	changed := slices.ContainsFunc(s.pending.ops, func(o op) bool { return o.key == userKey })
+	if !newKey && !changed && time.Unix(l.Until, 0).After(e.at.Add(e.age)) {
+		return l, false
+	}
+	l.Until = m.Now().Add(m.indexLifetime(e.age)).Unix()
+	raw, _ = json.Marshal(l)
+	o := op{kind: opSet, key: userKey, raw: raw}
+	o.apply(s.values)
+	s.pending.ops = append(s.pending.ops, o)
+	return l, true
+}
+
+// storedUser is the user linked in a stored record's values, for the
+// index removals after a record is retired.
+func storedUser(values map[string][]byte, lazy []byte) string {
+	var raw []byte
+	var ok bool
+	if lazy != nil {
+		raw, ok = lookupMember(lazy, userKey)
+	} else {
+		raw, ok = values[userKey]
+	}
+	l, _ := parseLink(raw, ok)
+	return l.ID
+}
+
+// isIndex reports whether loaded values are a per-user index record,
+// never to be used as a session.
+func isIndex(values map[string][]byte, lazy []byte) bool {
+	if lazy != nil {
+		_, ok := lookupMember(lazy, indexMarker)
+		return ok
+	}
+	_, ok := values[indexMarker]
+	return ok
+}
