@@ -131,7 +131,7 @@ type Manager struct {
 	sealer  *sealer // seals records at rest (SecretKey); nil: records in the clear
 	// indexSecret derives per-user index keys (from SecretKey).
 	indexSecret []byte
-	local   bool    // the Store never blocks: its calls need no StoreTimeout
+	local       bool // the Store never blocks: its calls need no StoreTimeout
 }
 
 func (m *Manager) init() {

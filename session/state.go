@@ -54,11 +54,11 @@ type incoming struct {
 // pending is what the request asked for beyond reading: the changes to
 // replay after a conflict, and the key operations.
 type pending struct {
-	ops    []op     // Set, Delete and Update calls, in order
-	cycle  bool     // CycleKey: move the data to a new key
-	flush  bool     // Flush was called
+	ops    []op      // Set, Delete and Update calls, in order
+	cycle  bool      // CycleKey: move the data to a new key
+	flush  bool      // Flush was called
 	retire []retired // records Flush (or the idle timeout) deleted
-	touch  bool     // the last-use stamp is due for renewal (IdleTimeout)
+	touch  bool      // the last-use stamp is due for renewal (IdleTimeout)
 }
 
 // retired is a record to delete, and the user whose index names it.
