@@ -28,7 +28,7 @@ var ErrDjangoFlags = errors.New("memcachestore: item flags are not pymemcache's 
 // the prefix followed by the session key itself (djangocache.CachePrefix,
 // ":1:django.contrib.sessions.cache", unless WithPrefix says otherwise),
 // and the item's expiration is the record's Expiry, in whole seconds
-// rounded up. A Django app with SESSION_ENGINE =
+// (see djangoExpiration: an item dies up to a second late). A Django app with SESSION_ENGINE =
 // "django.contrib.sessions.backends.cache" on the same servers reads and
 // writes the same sessions. Make one with NewDjangoCache; use it with
 // djangocache.Codec. The client must use the same server selection as
@@ -92,18 +92,22 @@ func NewDjangoCache(client *memcache.Client, opts ...DjangoOption) *DjangoCache 
 }
 
 // djangoExpiration is memcached's expiration for an item that dies at
-// expiry: seconds from now rounded up, a Unix time beyond 30 days (as
-// Django's get_backend_timeout; maxRelative is 30 days), or -1 (already expired) for a past one.
+// expiry: seconds from now, rounded up, plus one, or a Unix time (also
+// rounded up, plus one) beyond 30 days (maxRelative, as Django's
+// get_backend_timeout), or -1 (already expired) for a past one. memcached
+// keeps time in whole seconds that tick on their own, so an item given n
+// seconds dies between n-1 and n seconds later; the extra second makes it
+// die up to a second late rather than ever early.
 func djangoExpiration(expiry, now time.Time) int32 {
 	d := expiry.Sub(now)
 	if d <= 0 {
 		return -1
 	}
-	secs := int64((d + time.Second - 1) / time.Second)
+	secs := int64((d+time.Second-1)/time.Second) + 1
 	if secs <= maxRelative {
 		return int32(secs)
 	}
-	abs := expiry.Unix()
+	abs := expiry.Unix() + 1
 	if expiry.Nanosecond() != 0 {
 		abs++
 	}

@@ -104,9 +104,10 @@ func TestDjangoExpiration(t *testing.T) {
 		d    time.Duration
 		want int32
 	}{
-		{-time.Second, -1}, {0, -1}, {time.Millisecond, 1}, {time.Second, 1}, {1500 * time.Millisecond, 2},
-		{14 * 24 * time.Hour, 14 * 24 * 3600}, {30 * 24 * time.Hour, 30 * 24 * 3600},
-		{31 * 24 * time.Hour, 1_700_000_000 + 31*24*3600},
+		{-time.Second, -1}, {0, -1}, {time.Millisecond, 2}, {time.Second, 2}, {1500 * time.Millisecond, 3},
+		{14 * 24 * time.Hour, 14*24*3600 + 1}, {30*24*time.Hour - time.Second, 30 * 24 * 3600},
+		{30 * 24 * time.Hour, 1_700_000_000 + 30*24*3600 + 1},
+		{31*24*time.Hour + time.Millisecond, 1_700_000_000 + 31*24*3600 + 2},
 	} {
 		if got := djangoExpiration(now.Add(tc.d), now); got != tc.want {
 			t.Errorf("djangoExpiration(now+%v) = %d, want %d", tc.d, got, tc.want)

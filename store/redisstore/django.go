@@ -89,6 +89,26 @@ local function nowms()
 	local t = redis.call('TIME')
 	return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 end
+
+-- expiresAt is the key's expiry in Unix ms, or -1 when it has none.
+local function expiresAt(key)
+	local at = redis.pcall('PEXPIRETIME', key)
+	if type(at) ~= 'number' then
+		-- Before Redis 7.0: the remaining time, from the server's clock.
+		local ttl = redis.call('PTTL', key)
+		at = -1
+		if ttl >= 0 then
+			at = nowms() + ttl
+		end
+	end
+	return at
+end
+
+-- dead reports whether a key expiring at 'at' is dead at the
+-- application's time appms (Redis may not have removed it yet).
+local function dead(at, appms)
+	return at >= 0 and at <= tonumber(appms)
+end
 `
 
 // djangoLoadScript returns false for a missing key, codeCorrupt for
@@ -102,31 +122,30 @@ end
 if kind ~= 'string' then
 	return -4
 end
-local at = redis.pcall('PEXPIRETIME', key)
-if type(at) ~= 'number' then
-	-- Before Redis 7.0: the remaining time, from the server's clock.
-	local ttl = redis.call('PTTL', key)
-	at = -1
-	if ttl >= 0 then
-		at = nowms() + ttl
-	end
-end
+local at = expiresAt(key)
 return {redis.call('GET', key), at}
 `)
 
-// djangoCreateScript: ARGV = data, expiry (Unix ms), dead. It returns
-// codeExists when the key exists, else 1 (nothing is stored when dead).
+// djangoCreateScript: ARGV = data, expiry (Unix ms), dead, the
+// application's time (Unix ms). It returns codeExists when a live key
+// exists, else 1 (nothing is stored when dead). A key dead by the
+// application's clock is replaced.
 var djangoCreateScript = redis.NewScript(djangoPrelude + `
 local key = KEYS[1]
 if redis.call('EXISTS', key) == 1 then
-	return -1
+	if not dead(expiresAt(key), ARGV[4]) then
+		return -1
+	end
+	redis.call('DEL', key)
 end
 put(key, ARGV[1], ARGV[2], ARGV[3], nowms())
 return 1
 `)
 
 // djangoUpdateScript: ARGV = data, expiry, dead, expected version (16 hex
-// digits). It returns 1, or codeNotFound, codeCorrupt or codeConflict.
+// digits), the application's time (Unix ms). It returns 1, or
+// codeNotFound (also for a key dead by the application's clock),
+// codeCorrupt or codeConflict.
 var djangoUpdateScript = redis.NewScript(djangoPrelude + `
 local key = KEYS[1]
 local kind = redis.call('TYPE', key)['ok']
@@ -135,6 +154,9 @@ if kind == 'none' then
 end
 if kind ~= 'string' then
 	return -4
+end
+if dead(expiresAt(key), ARGV[5]) then
+	return -3
 end
 if version(redis.call('GET', key)) ~= ARGV[4] then
 	return -2
@@ -188,7 +210,7 @@ func (s *DjangoCache) Create(ctx context.Context, key string, rec session.Record
 		return 0, errCreateInvalid
 	}
 	ms, dead := expiryArgs(rec.Expiry, s.now())
-	n, err := djangoCreateScript.Run(ctx, s.client, []string{s.prefix + key}, rec.Data, ms, dead).Int64()
+	n, err := djangoCreateScript.Run(ctx, s.client, []string{s.prefix + key}, rec.Data, ms, dead, s.now().UnixMilli()).Int64()
 	switch {
 	case err != nil:
 		return 0, wrap(ctx, "create", err)
@@ -214,7 +236,7 @@ func (s *DjangoCache) Update(ctx context.Context, key string, rec session.Record
 	for i := range want {
 		want[i] = byte(rec.Version >> (56 - 8*i))
 	}
-	n, err := djangoUpdateScript.Run(ctx, s.client, []string{s.prefix + key}, rec.Data, ms, dead, hex.EncodeToString(want[:])).Int64()
+	n, err := djangoUpdateScript.Run(ctx, s.client, []string{s.prefix + key}, rec.Data, ms, dead, hex.EncodeToString(want[:]), s.now().UnixMilli()).Int64()
 	switch {
 	case err != nil:
 		return 0, wrap(ctx, "update", err)
