@@ -1,6 +1,7 @@
 package djangocache_test
 
 import (
+	"database/sql"
 	"fmt"
 	"log/slog"
 
@@ -41,7 +42,8 @@ func Example_cache() {
 // Sharing SESSION_ENGINE = "django.contrib.sessions.backends.cached_db":
 // Django's table, and Django's cache entries kept from going stale.
 func Example_cachedDB() {
-	table, err := sqlstore.OpenSQLite("django.sqlite3", sqlstore.WithDjangoTable())
+	var db *sql.DB // Django's database, opened with its driver
+	table, err := sqlstore.New(db, sqlstore.WithDjangoTable())
 	if err != nil {
 		panic(err)
 	}
