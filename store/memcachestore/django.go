@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"math"
 	"time"
 
@@ -50,6 +51,7 @@ type DjangoCache struct {
 	prefix string
 	maxAge time.Duration
 	now    func() time.Time
+	log    *slog.Logger
 }
 
 var _ session.Store = (*DjangoCache)(nil)
@@ -75,11 +77,24 @@ func WithDjangoMaxAge(d time.Duration) DjangoOption {
 	}
 }
 
+// WithDjangoLogger sets the logger that is told, at Warn, about items
+// under a session's key whose flags are not the pickle flag (a str, an
+// int or bytes Django's cache stored there): they are reported to the
+// Manager as missing, which starts a fresh session. The default is
+// slog.Default() at the time of NewDjangoCache.
+func WithDjangoLogger(l *slog.Logger) DjangoOption {
+	return func(s *DjangoCache) {
+		if l != nil {
+			s.log = l
+		}
+	}
+}
+
 // NewDjangoCache returns a DjangoCache on the servers of client; the
 // caller keeps ownership of client. It panics if the prefix cannot start
 // a memcached key.
 func NewDjangoCache(client *memcache.Client, opts ...DjangoOption) *DjangoCache {
-	s := &DjangoCache{client: client, prefix: djangocache.CachePrefix, maxAge: session.DefaultMaxAge, now: time.Now}
+	s := &DjangoCache{client: client, prefix: djangocache.CachePrefix, maxAge: session.DefaultMaxAge, now: time.Now, log: slog.Default()}
 	for _, o := range opts {
 		if o != nil {
 			o(s)
@@ -124,6 +139,8 @@ func (s *DjangoCache) get(op, key string, notFound error) (*memcache.Item, error
 	case err != nil:
 		return nil, wrap(op, err)
 	case it.Flags != djangoFlags:
+		s.log.Warn("memcachestore: the item under a session key is not a pickled dict; treating the session as missing",
+			slog.String("op", op), slog.Uint64("flags", uint64(it.Flags)), slog.Int("size", len(it.Value)))
 		return nil, fmt.Errorf("memcachestore: %s: %w: %w (flags %d)", op, session.ErrNotFound, ErrDjangoFlags, it.Flags)
 	}
 	return it, nil

@@ -1,8 +1,12 @@
 package memcachestore
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -66,7 +70,8 @@ func TestDjangoCacheLayout(t *testing.T) {
 		t.Errorf("default prefix %q", s.prefix)
 	}
 	ctx := context.Background()
-	s := newTestDjangoCache(t, WithDjangoMaxAge(time.Hour))
+	var logs bytes.Buffer
+	s := newTestDjangoCache(t, WithDjangoMaxAge(time.Hour), WithDjangoLogger(slog.New(slog.NewTextHandler(&logs, nil))))
 	key := session.NewKey()
 	data := []byte("\x80\x05}\x94.")
 	v, err := s.Create(ctx, key, session.Record{Data: data, Expiry: time.Now().Add(time.Minute)})
@@ -90,6 +95,9 @@ func TestDjangoCacheLayout(t *testing.T) {
 		_, err := s.Load(ctx, key)
 		if !errors.Is(err, session.ErrNotFound) || !errors.Is(err, ErrDjangoFlags) {
 			t.Errorf("flags %d: Load: %v", flags, err)
+		}
+		if want := fmt.Sprintf("flags=%d", flags); !strings.Contains(logs.String(), want) {
+			t.Errorf("flags %d: not logged: %s", flags, logs.String())
 		}
 		_, err = s.Update(ctx, key, session.Record{Data: data, Expiry: time.Now().Add(time.Minute), Version: v})
 		if !errors.Is(err, session.ErrNotFound) || !errors.Is(err, ErrDjangoFlags) {
