@@ -55,7 +55,7 @@ type cacheSite struct {
 	mgr     *session.Manager
 	logs    *lockedBuffer
 	mu      sync.Mutex
-	keys    []string // session keys to clean up in the cache
+	keys    []string                // session keys to clean up in the cache
 	entry   func(key string) string // the cache key of a session, for cleanup
 }
 
