@@ -55,8 +55,7 @@ type cacheSite struct {
 	mgr     *session.Manager
 	logs    *lockedBuffer
 	mu      sync.Mutex
-	keys    []string                // session keys to clean up in the cache
-	entry   func(key string) string // the cache key of a session, for cleanup
+	keys    []string // session keys to clean up in the cache
 }
 
 func newCacheSite(t *testing.T, engine, backend string) *cacheSite {
@@ -96,7 +95,6 @@ func newCacheSite(t *testing.T, engine, backend string) *cacheSite {
 	default:
 		t.Fatalf("unknown cache %q", backend)
 	}
-	site.entry = func(key string) string { return prefix + key }
 	t.Cleanup(func() {
 		site.mu.Lock()
 		defer site.mu.Unlock()

@@ -285,33 +285,46 @@ func (e *encoder) saveList(l []any, depth int) error {
 
 // saveDict writes a dict as CPython's C pickler does (batch_dict_exact),
 // with the keys in sorted order: a dict of one entry with SETITEM, longer
-// ones in batches of batchSize between MARK and SETITEMS.
+// ones in batches of batchSize between MARK and SETITEMS, where a full
+// batch is always followed by another, so a dict of a multiple of
+// batchSize entries ends with an empty MARK SETITEMS.
 func (e *encoder) saveDict(m map[string]any, depth int) error {
 	e.write(opEmptyDict, opMemoize)
+	if len(m) == 0 {
+		return nil
+	}
 	keys := make([]string, 0, len(m))
 	for k := range m {
 		keys = append(keys, k)
 	}
 	slices.Sort(keys)
-	for start := 0; start < len(keys); start += batchSize {
-		batch := keys[start:min(start+batchSize, len(keys))]
-		if len(keys) > 1 {
-			e.write(opMark)
+	if len(keys) == 1 {
+		if err := e.saveItem(keys[0], m[keys[0]], depth); err != nil {
+			return err
 		}
-		for _, k := range batch {
-			e.boundary()
-			if err := e.saveString(k); err != nil {
+		e.write(opSetItem)
+		return nil
+	}
+	for i := 0; ; {
+		e.write(opMark)
+		n := 0
+		for ; i < len(keys) && n < batchSize; i, n = i+1, n+1 {
+			if err := e.saveItem(keys[i], m[keys[i]], depth); err != nil {
 				return err
 			}
-			if err := e.save(m[k], depth+1); err != nil {
-				return err
-			}
 		}
-		if len(keys) > 1 {
-			e.write(opSetItems)
-		} else {
-			e.write(opSetItem)
+		e.write(opSetItems)
+		if n < batchSize {
+			return nil
 		}
 	}
-	return nil
+}
+
+// saveItem writes a dict's key and value.
+func (e *encoder) saveItem(k string, v any, depth int) error {
+	e.boundary()
+	if err := e.saveString(k); err != nil {
+		return err
+	}
+	return e.save(v, depth+1)
 }
