@@ -92,11 +92,14 @@ func TestCodecDecodeRefuses(t *testing.T) {
 		// pickle.dumps([1], 5): not a dict
 		"list": "80055d944b01612e",
 		// {"when": datetime.datetime(2024, 1, 2, 3, 4, 5)}
-		"datetime":  "80059535000000000000007d948c047768656e948c086461746574696d65948c086461746574696d65949394430a07e8010203040500000094859452947394" + "2e",
+		"datetime":  "80059534000000000000007d948c047768656e948c086461746574696d65948c086461746574696d65949394430a07e801020304050000009485945294732e",
 		"truncated": "8005953700000000",
-		"garbage":   "6e6f7420612070696360b6c65",
+		"garbage":   "6e6f742061207069636b6c65",
 	} {
-		b, _ := hex.DecodeString(h)
+		b, err := hex.DecodeString(h)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
 		if v, err := c.Decode(b); err == nil {
 			t.Errorf("%s: decoded to %v", name, v)
 		}
