@@ -25,7 +25,7 @@ type Limits struct {
 	MaxDepth int
 	// MaxValues bounds the number of values in the decoded result, each
 	// shared reference counted again where it appears, and the number of
-	// values the decoder builds along the way.
+	// values, MARKs and memo entries the decoder keeps along the way.
 	MaxValues int
 	// MaxIntBytes bounds the size of one integer (LONG1/LONG4), in bytes
 	// of its two's complement form.
@@ -33,9 +33,9 @@ type Limits struct {
 }
 
 // DefaultLimits are the limits Decode applies: 8 MiB of input, 200 levels
-// of nesting, a million values and integers of up to 1024 bytes (about
-// 2466 decimal digits).
-var DefaultLimits = Limits{MaxBytes: 8 << 20, MaxDepth: 200, MaxValues: 1 << 20, MaxIntBytes: 1024}
+// of nesting, 2^18 (262144) values and integers of up to 1024 bytes (about
+// 2466 decimal digits). Decoding then holds at most a few tens of MiB.
+var DefaultLimits = Limits{MaxBytes: 8 << 20, MaxDepth: 200, MaxValues: 1 << 18, MaxIntBytes: 1024}
 
 // Decode decodes one pickle, within DefaultLimits.
 func Decode(data []byte) (any, error) {
@@ -129,10 +129,20 @@ func (d *decoder) fence() int {
 	return d.marks[len(d.marks)-1]
 }
 
-func (d *decoder) push(v any) error {
+// grow counts one more thing the decoder keeps (a value pushed, a MARK,
+// a memo entry) against MaxValues, so that memory stays proportional to
+// the limit whatever the input repeats.
+func (d *decoder) grow() error {
 	d.built++
 	if d.built > d.lim.MaxValues {
 		return fmt.Errorf("more than %d values", d.lim.MaxValues)
+	}
+	return nil
+}
+
+func (d *decoder) push(v any) error {
+	if err := d.grow(); err != nil {
+		return err
 	}
 	d.stack = append(d.stack, v)
 	return nil
@@ -276,6 +286,9 @@ func (d *decoder) step(op byte) error {
 		}
 		return d.push(&ptuple{items: append([]any(nil), vals...)})
 	case opMark:
+		if err := d.grow(); err != nil {
+			return err
+		}
 		d.marks = append(d.marks, len(d.stack))
 		return nil
 	case opTuple:
@@ -493,6 +506,9 @@ func (d *decoder) setItems(vals []any) error {
 func (d *decoder) put(i uint32) error {
 	v, err := d.top()
 	if err != nil {
+		return err
+	}
+	if err := d.grow(); err != nil {
 		return err
 	}
 	d.memo[i] = v

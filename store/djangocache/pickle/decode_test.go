@@ -1,6 +1,7 @@
 package pickle
 
 import (
+	"bytes"
 	"encoding/hex"
 	"errors"
 	"math/big"
@@ -173,6 +174,15 @@ func TestDecodeLimits(t *testing.T) {
 	laughs = append(laughs, opStop)
 	if _, err := (Limits{MaxDepth: 100}).Decode(laughs); err == nil || !strings.Contains(err.Error(), "values") {
 		t.Errorf("billion laughs: %v, want the value limit", err)
+	}
+
+	// Input that repeats one cheap opcode: MEMOIZE, MARK, BINGET.
+	for name, op := range map[string][]byte{"MEMOIZE": {opMemoize}, "MARK": {opMark}, "BINGET": {opBinGet, 0}} {
+		b := append([]byte{opProto, 5, opNone, opMemoize}, bytes.Repeat(op, 1<<19)...)
+		b = append(b, opStop)
+		if _, err := Decode(b); err == nil || !strings.Contains(err.Error(), "values") {
+			t.Errorf("%d %s opcodes: %v, want the value limit", 1<<19, name, err)
+		}
 	}
 
 	if _, err := (Limits{MaxBytes: 10}).Decode(pythonPickle(t, "dict")); err == nil {
