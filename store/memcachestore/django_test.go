@@ -63,6 +63,14 @@ func TestDjangoCacheConcurrentRequests(t *testing.T) {
 	})
 }
 
+// Two handles (two processes' worth) on one prefix keep compare-and-swap
+// between them.
+func TestDjangoCacheConcurrentWritersTwoHandles(t *testing.T) {
+	a := newTestDjangoCache(t) // creates the record, so it is cleaned up
+	b := NewDjangoCache(newClient(t, servicetest.MemcachedAddr(t)), WithDjangoPrefix(a.prefix))
+	storetest.RunConcurrentWriters(t, storetest.Writers, a, b)
+}
+
 // TestDjangoCacheLayout checks what Django's PyMemcacheCache reads: the
 // Data itself with flags 1 under prefix+key; and the default prefix.
 func TestDjangoCacheLayout(t *testing.T) {
