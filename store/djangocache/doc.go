@@ -24,7 +24,11 @@
 //     could hold reads the same on both sides. Anything else Django put in
 //     the dict (a datetime, a model instance, a set, bytes, a dict with
 //     non-string keys) makes the record unreadable: the Manager logs it
-//     and starts an empty session, never decodes an object.
+//     and starts an empty session, never decodes an object. Note that
+//     Django before 5.0 keeps set_expiry(datetime or timedelta) as a
+//     datetime in the dict, which a cache backend pickles: such a session
+//     is unreadable in Go (set_expiry with seconds is fine; Go's
+//     SetExpiryAt writes the ISO string newer Djangos write).
 //   - redisstore.DjangoCache and memcachestore.DjangoCache keep Codec
 //     records under Django's keys in Django's layout: use them with Codec
 //     for SESSION_ENGINE = "django.contrib.sessions.backends.cache".
