@@ -14,6 +14,17 @@
 // accept every one (and refuse the deliberately bad ones) with the same
 // decoded content.
 //
+// sessions_cache.py and cache_test.go share Django's cache and cached_db
+// session engines (store/djangocache) with a Django app on Redis (through
+// django4_redis_cache.py, a stand-in with Django 4's RedisCache
+// serialisation, since Django 3.2 has no Redis backend; it needs Debian's
+// python3-redis) and on memcached (Django's PyMemcacheCache; it needs
+// python3-pymemcache): each side reads what the other wrote, logs out
+// what the other logged in, cached_db's cache entry never goes stale
+// after a Go write, and bad entries Django's cache may hold give Go a
+// fresh session. pickle_test.go compares package pickle with CPython's
+// pickle over a corpus of values, byte for byte.
+//
 // Run it with
 //
 //	go test ./interop/django/

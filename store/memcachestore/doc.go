@@ -109,6 +109,14 @@
 // -C) as the configuration error it is (ErrCASDisabled, not ErrConflict
 // or ErrExists).
 //
+// # Django's layout
+//
+// DjangoCache is another store on memcached: it keeps each session as
+// Django's cache session backend does with PyMemcacheCache (the pickled
+// session dict with flags 1 under ":1:django.contrib.sessions.cache"
+// followed by the session key), for sharing sessions with a Django app;
+// see its documentation and package djangocache.
+//
 // gomemcache takes no context. The store checks the context before every
 // call to the server and returns its error (wrapped) once it is done: a
 // deadline that has passed also matches session.ErrUnavailable, as with

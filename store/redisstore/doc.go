@@ -92,6 +92,15 @@
 // sessions, and List holds every matching ID in memory to sort them: keep
 // these calls away from request paths.
 //
+// # Django's layout
+//
+// DjangoCache is another store on Redis: it keeps each session as Django's
+// cache session backend does with Django 4's RedisCache (the pickled
+// session dict as a plain string under ":1:django.contrib.sessions.cache"
+// followed by the session key, with a Redis expiry), for sharing sessions
+// with a Django app; see its documentation and package djangocache. Its
+// errors are those described below.
+//
 // # Errors and timeouts
 //
 // Errors name the operation ("redisstore: load: ...") and wrap the session

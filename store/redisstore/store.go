@@ -168,8 +168,13 @@ func corrupt(op, reason string) error {
 // Unix milliseconds and "1" when the record is already dead by the store's
 // clock ("0" otherwise).
 func (s *Store) expiryArgs(expiry time.Time) (int64, string) {
+	return expiryArgs(expiry, s.now())
+}
+
+// expiryArgs is Store.expiryArgs with the current time now.
+func expiryArgs(expiry, now time.Time) (int64, string) {
 	ms := min(expiry.UnixMilli(), maxInt)
-	if ms <= 0 || !expiry.After(s.now()) {
+	if ms <= 0 || !expiry.After(now) {
 		return ms, "1"
 	}
 	return ms, "0"
