@@ -168,7 +168,9 @@ func TestUserFallbackKey(t *testing.T) {
 		t.Fatal("the key was not cycled")
 	}
 	var hash string
-	s.get(func(w http.ResponseWriter, r *http.Request) { hash, _ = session.Value[string](session.From(r), djangoauth.HashKey) })
+	s.get(func(w http.ResponseWriter, r *http.Request) {
+		hash, _ = session.Value[string](session.From(r), djangoauth.HashKey)
+	})
 	if hash != djangoauth.SessionAuthHash(passwordHash, []byte(newKey)) {
 		t.Fatalf("hash after renewal %q", hash)
 	}
