@@ -19,6 +19,15 @@ func TestConformanceDjango(t *testing.T) {
 	})
 }
 
+func TestConformanceDjangoSync(t *testing.T) {
+	if testing.Short() {
+		t.Skip("fsync on every write is slow")
+	}
+	storetest.Run(t, func(t *testing.T) session.Store {
+		return newTestStore(t, WithDjangoLayout("sessionid", 0), WithSync(true))
+	})
+}
+
 func TestConcurrentRequestsDjango(t *testing.T) {
 	storetest.RunConcurrentRequests(t, func(t *testing.T) session.Store {
 		return newTestStore(t, WithDjangoLayout("sessionid", time.Hour))

@@ -449,6 +449,11 @@ func (s *Store) write(p string, old session.Version, rec session.Record) (v sess
 		if v, err = s.djangoStamp(tmp, rec, old); err != nil {
 			return 0, err
 		}
+		if s.sync {
+			if err = syncFile(tmp); err != nil {
+				return 0, err
+			}
+		}
 	}
 	if err = os.Rename(tmp, p); err != nil {
 		return 0, err
@@ -457,6 +462,16 @@ func (s *Store) write(p string, old session.Version, rec session.Record) (v sess
 		return v, syncDir(s.dir)
 	}
 	return v, nil
+}
+
+// syncFile makes the metadata of the file p (its new mtime) durable.
+func syncFile(p string) error {
+	f, err := os.Open(p)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	return f.Sync()
 }
 
 // syncDir makes a rename in dir durable.
