@@ -110,6 +110,19 @@ func TestSharedLoginWithDjango(t *testing.T) {
 			t.Fatalf("Django reads Go's session as %+v", got)
 		}
 
+		// A record Go stored dead is dead for Django: clearsessions
+		// deletes its row and keeps the two live ones (Go writes
+		// expire_date as Django compares it on each database).
+		dead, _ := mgr.Codec.Encode(map[string][]byte{"cart": []byte("[1]")})
+		if _, err := db.store.Create(t.Context(), session.NewKey(), session.Record{Data: dead, Expiry: time.Now().Add(-time.Minute)}); err != nil {
+			t.Fatal(err)
+		}
+		var left struct{ Left int }
+		json.Unmarshal(runPython(t, "sessions_db.py", nil, "clear", db.arg), &left)
+		if left.Left != 2 {
+			t.Fatalf("after clearsessions %d rows are left, want 2", left.Left)
+		}
+
 		// Go logs out (Flush): Django no longer finds the session.
 		serve(func(w http.ResponseWriter, r *http.Request) { session.From(r).Flush() }, written.Key)
 		if got := readDjango(t, db.arg, written.Key); got.Exists || len(got.Data) != 0 {
