@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/tls"
 	"errors"
+	"fmt"
 	"html/template"
 	"io"
 	"log/slog"
@@ -399,14 +400,26 @@ func TestTemplateFuncMap(t *testing.T) {
 }
 
 // TestSessionKeptSecret runs the token layer with UseSession through
-// session.Manager and memstore.
+// session.Manager and memstore, with the bare secret in the session and,
+// with MaskCookie, a masked token (as Django 3.2 stores "_csrftoken"),
+// masked afresh when the secret rotates.
 func TestSessionKeptSecret(t *testing.T) {
+	for _, mask := range []bool{false, true} {
+		t.Run(fmt.Sprintf("MaskCookie=%v", mask), func(t *testing.T) { testSessionKeptSecret(t, mask) })
+	}
+}
+
+func testSessionKeptSecret(t *testing.T, mask bool) {
 	store := memstore.New()
 	defer store.Close()
 	m := &session.Manager{Store: store}
-	g, err := csrf.New(csrf.Options{Logger: quiet, UseSession: true})
+	g, err := csrf.New(csrf.Options{Logger: quiet, UseSession: true, MaskCookie: mask})
 	if err != nil {
 		t.Fatal(err)
+	}
+	wantLen := csrf.SecretLength
+	if mask {
+		wantLen = csrf.TokenLength
 	}
 	var stored string
 	mux := http.NewServeMux()
@@ -418,6 +431,7 @@ func TestSessionKeptSecret(t *testing.T) {
 		if err := csrf.Rotate(r); err != nil {
 			t.Error(err)
 		}
+		stored, _ = session.Value[string](session.From(r), csrf.SessionKey)
 		io.WriteString(w, csrf.Token(r))
 	})
 	mux.HandleFunc("POST /submit", func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok") })
@@ -449,9 +463,10 @@ func TestSessionKeptSecret(t *testing.T) {
 		t.Fatalf("POST without a session: %d", code)
 	}
 	_, tok := do("GET", "/form", "")
-	if len(stored) != csrf.SecretLength || sid == "" {
-		t.Fatalf("session value %q, sid %q", stored, sid)
+	if len(stored) != wantLen || sid == "" {
+		t.Fatalf("session value %q, sid %q; want %d letters", stored, sid, wantLen)
 	}
+	first := stored
 	_, tok2 := do("GET", "/form", "")
 	if tok2 == tok {
 		t.Fatal("token not re-masked")
@@ -460,9 +475,12 @@ func TestSessionKeptSecret(t *testing.T) {
 		t.Fatalf("POST with the token: %d %s", code, body)
 	}
 	if code, _ := do("POST", "/submit", stored); code != 200 {
-		t.Fatalf("POST with the bare secret: %d", code)
+		t.Fatalf("POST with the session value itself: %d", code)
 	}
 	_, newTok := do("POST", "/login", tok)
+	if len(stored) != wantLen || stored == first {
+		t.Fatalf("after Rotate the session holds %q (was %q)", stored, first)
+	}
 	if code, _ := do("POST", "/submit", tok); code != 403 {
 		t.Fatalf("old token after rotation: %d", code)
 	}

@@ -70,6 +70,10 @@ type Options struct {
 	// The default (unmasked) is what Django 4.1 and later write; set
 	// MaskCookie only when a Django 3.2 or 4.0 application shares the
 	// cookie (they write masked values and, in 3.2, re-mask a bare one).
+	// With UseSession it applies to the session's "_csrftoken" value
+	// instead: set it when a Django 3.2 or 4.0 application with
+	// CSRF_USE_SESSIONS shares the session, since 3.2 refuses every token
+	// against a bare secret kept there (4.1 and later accept both forms).
 	MaskCookie bool
 	// UseSession keeps the secret in the session, under "_csrftoken"
 	// (Django's CSRF_USE_SESSIONS), instead of a cookie. The session

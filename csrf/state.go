@@ -109,7 +109,7 @@ func (st *state) renew() error {
 	st.loaded, st.has, st.fresh, st.bad = true, true, true, formatOK
 	if st.g.useSession {
 		st.keep = true
-		if err := session.From(st.r).Set(SessionKey, string(st.secret[:])); err != nil {
+		if err := session.From(st.r).Set(SessionKey, st.stored()); err != nil {
 			st.has = false
 			return err
 		}
@@ -137,10 +137,7 @@ func (st *state) before(int) {
 	}
 	st.sent = true
 	g := st.g
-	v := string(st.secret[:])
-	if g.maskCookie {
-		v = mask(&st.secret)
-	}
+	v := st.stored()
 	o := g.cookie
 	o.Secure = o.Secure || proxy.IsHTTPS(st.r)
 	h := st.hw.ResponseWriter.Header()
@@ -150,6 +147,18 @@ func (st *state) before(int) {
 		return
 	}
 	vary.Cookie(h)
+}
+
+// stored is the secret as the cookie or the session keeps it: the bare
+// secret, or a fresh masking of it with MaskCookie (what Django 3.2 and
+// 4.0 write, and what Django 3.2 requires of a session value: it unmasks
+// the "_csrftoken" it reads without checking its length). The caller
+// holds st.mu.
+func (st *state) stored() string {
+	if st.g.maskCookie {
+		return mask(&st.secret)
+	}
+	return string(st.secret[:])
 }
 
 // keepInSession runs, with UseSession, just before the headers go out,
@@ -179,7 +188,7 @@ func (st *state) keepInSession() {
 	if found, err := s.Get(SessionKey, &v); err == nil && found && decode(&held, v) == formatOK && held == st.secret {
 		return
 	}
-	if err := s.Set(SessionKey, string(st.secret[:])); err != nil {
+	if err := s.Set(SessionKey, st.stored()); err != nil {
 		st.g.logger.LogAttrs(st.r.Context(), slog.LevelError,
 			"csrf: cannot put the csrf secret back in the session; the tokens of this response will not verify",
 			slog.Any("error", err))

@@ -6,10 +6,14 @@
 package servicetest
 
 import (
+	"bytes"
+	"fmt"
 	"net"
 	"net/url"
 	"os"
+	"os/exec"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -104,4 +108,42 @@ func MemcachedAddr(t testing.TB) string {
 	t.Helper()
 	addr := env("TETHER_MEMCACHED_ADDR", DefaultMemcachedAddr)
 	return need(t, "memcached", "TETHER_MEMCACHED_ADDR", addr, addr)
+}
+
+// probeDjango finds, once per test binary, a Python interpreter that can
+// import django: TETHER_DJANGO_PYTHON if set, else /usr/bin/python3 (where
+// Debian's python3-django is importable), else python3 on PATH. It returns
+// the path, or "" and why none was found.
+var probeDjango = sync.OnceValues(func() (string, string) {
+	candidates := []string{"/usr/bin/python3", "python3"}
+	if env := os.Getenv("TETHER_DJANGO_PYTHON"); env != "" {
+		candidates = []string{env}
+	}
+	var reasons []string
+	for _, c := range candidates {
+		path, err := exec.LookPath(c)
+		if err != nil {
+			reasons = append(reasons, fmt.Sprintf("%s: %v", c, err))
+			continue
+		}
+		out, err := exec.Command(path, "-c", "import django").CombinedOutput()
+		if err != nil {
+			reasons = append(reasons, fmt.Sprintf("%s: import django: %v: %s", path, err, bytes.TrimSpace(out)))
+			continue
+		}
+		return path, ""
+	}
+	return "", strings.Join(reasons, "; ")
+})
+
+// DjangoPython returns the path of a Python interpreter that can import
+// django (TETHER_DJANGO_PYTHON, else /usr/bin/python3, else python3), or
+// skips the test (fails it when services are required).
+func DjangoPython(t testing.TB) string {
+	t.Helper()
+	path, why := probeDjango()
+	if path == "" {
+		Unavailable(t, "no Python interpreter with Django (set TETHER_DJANGO_PYTHON): %s", why)
+	}
+	return path
 }

@@ -129,9 +129,14 @@ func (s *CachedDB) invalidateAfter(ctx context.Context, op, key string) {
 }
 
 // DeleteExpired is the durable store's (Django's cache expires its
-// entries by itself).
+// entries by itself); it removes nothing when the durable store is no
+// session.Sweeper.
 func (s *CachedDB) DeleteExpired(ctx context.Context, limit int) (int, error) {
-	n, err := s.durable.DeleteExpired(ctx, limit)
+	sw, ok := s.durable.(session.Sweeper)
+	if !ok {
+		return 0, nil
+	}
+	n, err := sw.DeleteExpired(ctx, limit)
 	if err != nil {
 		return n, fmt.Errorf("djangocache: delete expired: %w", err)
 	}

@@ -56,3 +56,38 @@ func Example() {
 	// file present: true
 	// filestore: load: filestore: invalid session key: session: record not found
 }
+
+// Django's file backend and a Go app on one SESSION_FILE_PATH: the files
+// are Django's, "sessionid" followed by the key, holding the session as
+// Django encodes it.
+func ExampleWithDjangoLayout() {
+	dir, err := os.MkdirTemp("", "django-sessions")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer os.RemoveAll(dir)
+
+	store, err := filestore.New(dir, filestore.WithDjangoLayout("sessionid", 0)) // 0: SESSION_COOKIE_AGE's default
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	codec, err := session.NewDjangoCodec([]byte("Django's SECRET_KEY"))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	mgr := &session.Manager{Store: store, Codec: codec}
+	_ = mgr // mgr.Middleware(app)
+
+	key := "o85gtsxrkbx3n5thi70gq8dufd5yhps6"
+	data, _ := codec.Encode(map[string][]byte{"cart": []byte("[1,2,3]")})
+	if _, err := store.Create(context.Background(), key, session.Record{Data: data, Expiry: time.Now().Add(time.Hour)}); err != nil {
+		fmt.Println(err)
+		return
+	}
+	names, _ := filepath.Glob(filepath.Join(dir, "sessionid*"))
+	fmt.Println(filepath.Base(names[0]))
+	// Output: sessionido85gtsxrkbx3n5thi70gq8dufd5yhps6
+}

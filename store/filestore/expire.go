@@ -76,7 +76,7 @@ func (s *Store) deleteExpired(ctx context.Context, limit int) (int, error) {
 			if _, ok := s.idOf(name); !ok || !ent.Type().IsRegular() {
 				continue
 			}
-			if p := filepath.Join(s.dir, name); dead(p, time.Now()) {
+			if p := filepath.Join(s.dir, name); s.dead(p, time.Now()) {
 				candidates = append(candidates, p)
 			}
 		}
@@ -106,7 +106,7 @@ func (s *Store) removeDead(ctx context.Context, paths []string) (int, error) {
 	n := 0
 	now := time.Now()
 	for _, p := range paths {
-		if !dead(p, now) {
+		if !s.dead(p, now) {
 			continue
 		}
 		if err := os.Remove(p); err == nil {
@@ -120,8 +120,8 @@ func (s *Store) removeDead(ctx context.Context, paths []string) (int, error) {
 
 // dead reports whether the session file p exists and holds an expired or
 // unparsable record. Files it cannot read are left alone.
-func dead(p string, now time.Time) bool {
-	h, _, err := inspect(p, false)
+func (s *Store) dead(p string, now time.Time) bool {
+	h, _, err := s.inspect(p, false)
 	if err != nil {
 		return errors.Is(err, ErrCorrupt)
 	}

@@ -6,8 +6,8 @@
 //
 // A record under key lives in the file named by the prefix (DefaultPrefix
 // unless WithPrefix says otherwise) followed by session.HashKey(key), 64
-// hex digits, or by the key itself with WithHashKeys(false), the layout of Django's
-// file backend. A file name is only ever built from a key that passed
+// hex digits, or by the key itself with WithHashKeys(false), the naming
+// of Django's file backend. A file name is only ever built from a key that passed
 // session.ValidKey; any other key is refused before the file system is
 // touched. Files are created with mode 0600.
 //
@@ -19,6 +19,11 @@
 // Unix nanoseconds, both in decimal. A file that does not parse is treated
 // as missing (the error matches session.ErrNotFound and ErrCorrupt), never
 // as a panic; Create may replace it and DeleteExpired removes it.
+//
+// WithDjangoLayout switches to Django's own files instead (no header: the
+// expiry and the version come from the file's modification time and
+// content), so that a Django app using its file backend on the same
+// directory shares the sessions.
 //
 // # Writes and locking
 //
@@ -98,6 +103,7 @@ type config struct {
 	rawKeys   bool
 	sync      bool
 	createDir bool
+	django    *djangoConfig
 }
 
 // WithPrefix sets the start of every session file name (default
@@ -136,11 +142,13 @@ func WithCreateDir(on bool) Option {
 // Expiry is kept in Unix nanoseconds; instants before the year 1678 or
 // after 2262 are stored as the nearest representable one.
 type Store struct {
-	dir     string
-	prefix  string
-	rawKeys bool
-	sync    bool
-	mu      chan struct{} // in-process half of the write lock; capacity 1
+	dir       string
+	prefix    string
+	rawKeys   bool
+	sync      bool
+	django    bool          // Django's file layout (WithDjangoLayout)
+	cookieAge time.Duration // with django: SESSION_COOKIE_AGE
+	mu        chan struct{} // in-process half of the write lock; capacity 1
 }
 
 var (
@@ -159,6 +167,15 @@ func New(dir string, opts ...Option) (*Store, error) {
 		if o != nil {
 			o(&cfg)
 		}
+	}
+	if cfg.django != nil {
+		if cfg.django.cookieName == "" || !validPrefix(cfg.django.cookieName) {
+			return nil, fmt.Errorf("filestore: invalid Django cookie name %q: use up to 64 characters of [A-Za-z0-9_-]", cfg.django.cookieName)
+		}
+		if cfg.django.cookieAge < 0 {
+			return nil, errors.New("filestore: negative Django cookie age")
+		}
+		cfg.prefix, cfg.rawKeys = cfg.django.cookieName, true
 	}
 	if !validPrefix(cfg.prefix) {
 		return nil, fmt.Errorf("filestore: invalid file prefix %q: use up to 64 characters of [A-Za-z0-9_-]", cfg.prefix)
@@ -187,13 +204,20 @@ func New(dir string, opts ...Option) (*Store, error) {
 		return nil, fmt.Errorf("filestore: session directory not writable: %w", err)
 	}
 	f.Close()
-	return &Store{
+	st := &Store{
 		dir:     dir,
 		prefix:  cfg.prefix,
 		rawKeys: cfg.rawKeys,
 		sync:    cfg.sync,
 		mu:      make(chan struct{}, 1),
-	}, nil
+	}
+	if cfg.django != nil {
+		st.django, st.cookieAge = true, cfg.django.cookieAge
+		if st.cookieAge == 0 {
+			st.cookieAge = session.DefaultMaxAge
+		}
+	}
+	return st, nil
 }
 
 func validPrefix(p string) bool {
@@ -261,14 +285,22 @@ func (s *Store) Load(ctx context.Context, key string) (session.Record, error) {
 	if p == "" {
 		return session.Record{}, fmt.Errorf("filestore: load: %w: %w", ErrInvalidKey, session.ErrNotFound)
 	}
-	b, err := os.ReadFile(p)
+	var (
+		b   []byte
+		h   header
+		err error
+	)
+	if s.django {
+		h, b, err = s.djangoRead(p)
+	} else if b, err = os.ReadFile(p); err == nil {
+		h, err = parseHeader(b)
+	}
 	if errors.Is(err, fs.ErrNotExist) {
 		return session.Record{}, fmt.Errorf("filestore: load: %w", session.ErrNotFound)
 	}
-	if err != nil {
+	if err != nil && !errors.Is(err, ErrCorrupt) {
 		return session.Record{}, fmt.Errorf("filestore: load: %w", err)
 	}
-	h, err := parseHeader(b)
 	if err != nil {
 		return session.Record{}, fmt.Errorf("filestore: load: %w: %w", session.ErrNotFound, err)
 	}
@@ -294,7 +326,7 @@ func (s *Store) Create(ctx context.Context, key string, rec session.Record) (ses
 		return 0, fmt.Errorf("filestore: create: %w", err)
 	}
 	defer unlock()
-	h, err := readHeader(p)
+	h, err := s.readHeader(p)
 	switch {
 	case err == nil:
 		if h.live(time.Now()) {
@@ -305,8 +337,8 @@ func (s *Store) Create(ctx context.Context, key string, rec session.Record) (ses
 	default:
 		return 0, fmt.Errorf("filestore: create: %w", err)
 	}
-	v := newVersion(h.version)
-	if err := s.write(p, v, rec); err != nil {
+	v, err := s.write(p, h.version, rec)
+	if err != nil {
 		return 0, fmt.Errorf("filestore: create: %w", err)
 	}
 	return v, nil
@@ -329,7 +361,7 @@ func (s *Store) Update(ctx context.Context, key string, rec session.Record) (ses
 		return 0, fmt.Errorf("filestore: update: %w", err)
 	}
 	defer unlock()
-	h, err := readHeader(p)
+	h, err := s.readHeader(p)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
 		return 0, fmt.Errorf("filestore: update: %w", session.ErrNotFound)
@@ -342,8 +374,8 @@ func (s *Store) Update(ctx context.Context, key string, rec session.Record) (ses
 	case h.version != rec.Version:
 		return 0, fmt.Errorf("filestore: update: %w", session.ErrConflict)
 	}
-	v := newVersion(h.version)
-	if err := s.write(p, v, rec); err != nil {
+	v, err := s.write(p, h.version, rec)
+	if err != nil {
 		return 0, fmt.Errorf("filestore: update: %w", err)
 	}
 	return v, nil
@@ -379,12 +411,13 @@ func newVersion(old session.Version) session.Version {
 	}
 }
 
-// write stores rec with version v in the file p: through a temporary file
-// renamed over p, so that readers never see a partial record.
-func (s *Store) write(p string, v session.Version, rec session.Record) (err error) {
+// write stores rec in the file p, replacing a record of version old, and
+// returns the new version: through a temporary file renamed over p, so
+// that readers never see a partial record.
+func (s *Store) write(p string, old session.Version, rec session.Record) (v session.Version, err error) {
 	f, err := os.CreateTemp(s.dir, tempPrefix+"*")
 	if err != nil {
-		return err
+		return 0, err
 	}
 	tmp := f.Name()
 	defer func() {
@@ -393,28 +426,52 @@ func (s *Store) write(p string, v session.Version, rec session.Record) (err erro
 			os.Remove(tmp)
 		}
 	}()
-	hdr := appendHeader(make([]byte, 0, maxHeader), v, expiryNanos(rec.Expiry))
-	if _, err = f.Write(hdr); err != nil {
-		return err
+	if !s.django {
+		v = newVersion(old)
+		hdr := appendHeader(make([]byte, 0, maxHeader), v, expiryNanos(rec.Expiry))
+		if _, err = f.Write(hdr); err != nil {
+			return 0, err
+		}
 	}
 	if _, err = f.Write(rec.Data); err != nil {
-		return err
+		return 0, err
 	}
 	if s.sync {
 		if err = f.Sync(); err != nil {
-			return err
+			return 0, err
 		}
 	}
 	if err = f.Close(); err != nil {
-		return err
+		return 0, err
+	}
+	if s.django {
+		// The expiry and the version live in the file's mtime.
+		if v, err = s.djangoStamp(tmp, rec, old); err != nil {
+			return 0, err
+		}
+		if s.sync {
+			if err = syncFile(tmp); err != nil {
+				return 0, err
+			}
+		}
 	}
 	if err = os.Rename(tmp, p); err != nil {
-		return err
+		return 0, err
 	}
 	if s.sync {
-		return syncDir(s.dir)
+		return v, syncDir(s.dir)
 	}
-	return nil
+	return v, nil
+}
+
+// syncFile makes the metadata of the file p (its new mtime) durable.
+func syncFile(p string) error {
+	f, err := os.Open(p)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	return f.Sync()
 }
 
 // syncDir makes a rename in dir durable.

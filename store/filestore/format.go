@@ -93,8 +93,13 @@ func digits(b []byte) bool {
 
 // inspect reads the header of the session file p and, when withSize is
 // set, the length of its data. Its errors match fs.ErrNotExist for a
-// missing file and ErrCorrupt for one that does not parse.
-func inspect(p string, withSize bool) (header, int64, error) {
+// missing file and ErrCorrupt for one that does not parse. In Django's
+// layout the header comes from the file's metadata and carries no version
+// (see djangoInspect).
+func (s *Store) inspect(p string, withSize bool) (header, int64, error) {
+	if s.django {
+		return s.djangoInspect(p)
+	}
 	f, err := os.Open(p)
 	if err != nil {
 		return header{}, 0, err
@@ -116,8 +121,14 @@ func inspect(p string, withSize bool) (header, int64, error) {
 	return h, fi.Size() - int64(h.size), nil
 }
 
-// readHeader reads the header of the session file p; see inspect.
-func readHeader(p string) (header, error) {
-	h, _, err := inspect(p, false)
+// readHeader reads the header of the session file p, with its version;
+// see inspect. In Django's layout it reads the whole file (see
+// djangoRead).
+func (s *Store) readHeader(p string) (header, error) {
+	if s.django {
+		h, _, err := s.djangoRead(p)
+		return h, err
+	}
+	h, _, err := s.inspect(p, false)
 	return h, err
 }

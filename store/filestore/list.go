@@ -39,7 +39,7 @@ func (s *Store) List(ctx context.Context, after string, limit int) ([]session.En
 		if !ok || id <= after || !ent.Type().IsRegular() {
 			continue
 		}
-		h, size, err := inspect(filepath.Join(s.dir, ent.Name()), true)
+		h, size, err := s.inspect(filepath.Join(s.dir, ent.Name()), true)
 		switch {
 		case errors.Is(err, fs.ErrNotExist), errors.Is(err, ErrCorrupt):
 			continue
@@ -74,7 +74,7 @@ func (s *Store) Count(ctx context.Context) (int, error) {
 			if _, ok := s.idOf(ent.Name()); !ok || !ent.Type().IsRegular() {
 				continue
 			}
-			h, err := readHeader(filepath.Join(s.dir, ent.Name()))
+			h, _, err := s.inspect(filepath.Join(s.dir, ent.Name()), false)
 			switch {
 			case errors.Is(err, fs.ErrNotExist), errors.Is(err, ErrCorrupt):
 			case err != nil:

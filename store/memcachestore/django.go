@@ -242,11 +242,3 @@ func (s *DjangoCache) Delete(ctx context.Context, key string) error {
 	}
 	return nil
 }
-
-// DeleteExpired returns 0: memcached drops expired items by itself.
-func (s *DjangoCache) DeleteExpired(ctx context.Context, limit int) (int, error) {
-	if err := ctxErr(ctx, "delete expired"); err != nil {
-		return 0, err
-	}
-	return 0, nil
-}

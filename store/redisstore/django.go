@@ -34,7 +34,7 @@ import (
 // one script call;
 // a key without an expiry (Django's timeout None) reads as expiring at the
 // latest instant the store handles. A value that is not a string is
-// reported as missing, matching ErrCorrupt. DeleteExpired does nothing:
+// reported as missing, matching ErrCorrupt. It is no session.Sweeper:
 // Redis expires the keys. It needs Redis 5.0 or later, as Store does.
 type DjangoCache struct {
 	client redis.UniversalClient
@@ -261,12 +261,4 @@ func (s *DjangoCache) Delete(ctx context.Context, key string) error {
 		return nil
 	}
 	return wrap(ctx, "delete", s.client.Del(ctx, s.prefix+key).Err())
-}
-
-// DeleteExpired returns 0: Redis expires the keys by itself.
-func (s *DjangoCache) DeleteExpired(ctx context.Context, limit int) (int, error) {
-	if err := ctx.Err(); err != nil {
-		return 0, fmt.Errorf("redisstore: delete expired: %w", err)
-	}
-	return 0, nil
 }
