@@ -42,6 +42,9 @@ import (
 	"github.com/tetherweb/tether/store/filestore"
 	"github.com/tetherweb/tether/store/memstore"
 	"github.com/tetherweb/tether/store/sqlstore"
+	"github.com/tetherweb/tether/store/sqlstore/mysql"
+	"github.com/tetherweb/tether/store/sqlstore/postgres"
+	"github.com/tetherweb/tether/store/sqlstore/sqlite"
 )
 
 // Store is an opened store and the function that releases it. Exactly one
@@ -143,7 +146,7 @@ func OpenWith(dsn string, o Options) (*Store, error) {
 			return nil, errors.New("dsn: sqlite: needs a path (sqlite:PATH)")
 		}
 		opts, django := sqlOptions(query.Get("table"))
-		s, err := sqlstore.OpenSQLite(target, opts...)
+		s, err := sqlite.Open(target, opts...)
 		if err != nil {
 			return nil, err
 		}
@@ -201,7 +204,7 @@ func openPostgres(dsn string) (*Store, error) {
 		return nil, err
 	}
 	opts, django := sqlOptions(name)
-	s, err := sqlstore.OpenPostgres(u.String(), opts...)
+	s, err := postgres.Open(u.String(), opts...)
 	if err != nil {
 		return nil, err
 	}
@@ -219,7 +222,7 @@ func openMySQL(dsn string) (*Store, error) {
 		return nil, err
 	}
 	opts, django := sqlOptions(name)
-	s, err := sqlstore.OpenMySQL(driverDSN, opts...)
+	s, err := mysql.Open(driverDSN, opts...)
 	if err != nil {
 		return nil, err
 	}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/tetherweb/tether/session"
 	"github.com/tetherweb/tether/store/sqlstore"
+	"github.com/tetherweb/tether/store/sqlstore/sqlite"
 )
 
 // djangoKey is the SECRET_KEY of sessions_db.py.
@@ -40,7 +41,7 @@ func TestSharedLoginWithDjango(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "shared.sqlite3")
 	runPython(t, "sessions_db.py", nil, "migrate", db)
 
-	store, err := sqlstore.OpenSQLite(db, sqlstore.WithDjangoTable())
+	store, err := sqlite.Open(db, sqlstore.WithDjangoTable())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -17,6 +17,7 @@ import (
 	"github.com/tetherweb/tether/store/memcachestore"
 	"github.com/tetherweb/tether/store/memstore"
 	"github.com/tetherweb/tether/store/sqlstore"
+	"github.com/tetherweb/tether/store/sqlstore/sqlite"
 )
 
 // errInjected is the failure hooks inject.
@@ -212,7 +213,7 @@ func newMemstore(t testing.TB) *memstore.Store {
 // directory.
 func newSQLite(t testing.TB) *sqlstore.Store {
 	t.Helper()
-	s, err := sqlstore.OpenSQLite(filepath.Join(t.TempDir(), "sessions.db"))
+	s, err := sqlite.Open(filepath.Join(t.TempDir(), "sessions.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
