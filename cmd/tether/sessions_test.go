@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tetherweb/tether/internal/dsn"
+	"github.com/tetherweb/tether/store/dsn"
 	"github.com/tetherweb/tether/session"
 )
 
@@ -18,7 +18,7 @@ import (
 // returns one live key.
 func seed(t *testing.T, storeDSN string, live, expired int) string {
 	t.Helper()
-	s, err := dsn.Open(storeDSN)
+	s, err := dsn.Open(storeDSN, dsn.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
