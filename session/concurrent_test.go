@@ -4,7 +4,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tetherweb/tether/internal/storetest"
+	"github.com/tetherweb/tether/testkit/storetest"
 	"github.com/tetherweb/tether/session"
 )
 

@@ -5,7 +5,7 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/tetherweb/tether/internal/storetest"
+	"github.com/tetherweb/tether/testkit/storetest"
 	"github.com/tetherweb/tether/store/filestore"
 )
 

@@ -8,7 +8,7 @@ import (
 
 	"github.com/bradfitz/gomemcache/memcache"
 
-	"github.com/tetherweb/tether/internal/neterr"
+	"github.com/tetherweb/tether/store/internal/neterr"
 	"github.com/tetherweb/tether/session"
 )
 

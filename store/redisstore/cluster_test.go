@@ -12,7 +12,7 @@ import (
 	"testing"
 
 	"github.com/redis/go-redis/v9"
-	"github.com/tetherweb/tether/internal/storetest"
+	"github.com/tetherweb/tether/testkit/storetest"
 	"github.com/tetherweb/tether/session"
 )
 

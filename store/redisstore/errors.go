@@ -8,7 +8,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
-	"github.com/tetherweb/tether/internal/neterr"
+	"github.com/tetherweb/tether/store/internal/neterr"
 	"github.com/tetherweb/tether/session"
 )
 

@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
-	"github.com/tetherweb/tether/internal/storetest"
+	"github.com/tetherweb/tether/testkit/storetest"
 	"github.com/tetherweb/tether/session"
 )
 

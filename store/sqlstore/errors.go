@@ -8,7 +8,7 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/tetherweb/tether/internal/neterr"
+	"github.com/tetherweb/tether/store/internal/neterr"
 	"github.com/tetherweb/tether/session"
 )
 

@@ -3,7 +3,7 @@ package sqlstore_test
 import (
 	"testing"
 
-	"github.com/tetherweb/tether/internal/storetest"
+	"github.com/tetherweb/tether/testkit/storetest"
 	"github.com/tetherweb/tether/session"
 	"github.com/tetherweb/tether/store/sqlstore"
 )

@@ -13,8 +13,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tetherweb/tether/internal/faultproxy"
-	"github.com/tetherweb/tether/internal/servicetest"
+	"github.com/tetherweb/tether/testkit/faultproxy"
+	"github.com/tetherweb/tether/testkit/servicetest"
 	"github.com/tetherweb/tether/session"
 )
 
