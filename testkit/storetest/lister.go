@@ -12,38 +12,57 @@ import (
 
 // The optional session.Lister and session.Counter.
 
+// listed is what the lister test stored under one ID (a key, or its
+// hash): expiry is zero for an expired record.
+type listed struct {
+	key    string
+	expiry time.Time
+	size   int
+}
+
 func testLister(t *testing.T, s session.Store, _ Options) {
 	l, ok := s.(session.Lister)
 	if !ok {
 		t.Skip("store does not implement session.Lister")
 	}
-	ctx := context.Background()
 	const live, pageSize = 7, 3
-
-	type want struct {
-		key    string
-		expiry time.Time
-		size   int
+	byID := storeForListing(t, s, live, 3)
+	all := listAllPages(t, l, pageSize, live+1)
+	checkListed(t, all, byID, live)
+	if len(all) == 0 {
+		return
 	}
-	byID := make(map[string]want) // both forms of each live key
+	checkListFrom(t, l, all, pageSize)
+}
+
+// storeForListing creates live records of different sizes and expiries,
+// and expired ones, and returns them by both forms of their ID.
+func storeForListing(t *testing.T, s session.Store, live, expired int) map[string]listed {
+	byID := make(map[string]listed) // both forms of each key
 	for i := range live {
 		k := session.NewKey()
 		data := bytes.Repeat([]byte{'x'}, 10+i)
 		exp := time.Now().Add(time.Duration(i+1) * time.Hour)
 		mustCreate(t, s, k, data, exp)
-		w := want{key: k, expiry: exp, size: len(data)}
+		w := listed{key: k, expiry: exp, size: len(data)}
 		byID[k], byID[session.HashKey(k)] = w, w
 	}
-	for range 3 {
+	for range expired {
 		k := session.NewKey()
 		mustCreate(t, s, k, []byte("expired"), time.Now().Add(-time.Second))
-		byID[k], byID[session.HashKey(k)] = want{key: k}, want{key: k}
+		byID[k], byID[session.HashKey(k)] = listed{key: k}, listed{key: k}
 	}
+	return byID
+}
 
+// listAllPages lists every entry, pageSize at a time, failing after
+// maxPages pages.
+func listAllPages(t *testing.T, l session.Lister, pageSize, maxPages int) []session.Entry {
+	ctx := context.Background()
 	var all []session.Entry
 	after := ""
 	for page := 0; ; page++ {
-		if page > live+1 {
+		if page > maxPages {
 			t.Fatalf("List keeps returning pages after %d entries", len(all))
 		}
 		entries, err := l.List(ctx, after, pageSize)
@@ -55,11 +74,16 @@ func testLister(t *testing.T, s session.Store, _ Options) {
 		}
 		all = append(all, entries...)
 		if len(entries) < pageSize {
-			break
+			return all
 		}
 		after = entries[len(entries)-1].ID
 	}
+}
 
+// checkListed checks the listing against what was stored: in ID order,
+// one form of ID throughout, each live record once with its expiry and
+// size, no expired record.
+func checkListed(t *testing.T, all []session.Entry, byID map[string]listed, live int) {
 	hashed := -1 // unknown, 0 raw keys, 1 hashes
 	seen := make(map[string]bool)
 	for i, e := range all {
@@ -97,11 +121,12 @@ func testLister(t *testing.T, s session.Store, _ Options) {
 	if len(seen) != live {
 		t.Errorf("List returned %d live entries in all, want %d", len(seen), live)
 	}
-	if len(all) == 0 {
-		return
-	}
+}
 
-	// Starting in the middle, and past the end.
+// checkListFrom lists from the middle of all, past its end, and with a
+// limit of 1.
+func checkListFrom(t *testing.T, l session.Lister, all []session.Entry, pageSize int) {
+	ctx := context.Background()
 	mid := all[len(all)/2].ID
 	rest, err := l.List(ctx, mid, len(all))
 	if err != nil {
