@@ -90,7 +90,7 @@ func TestDependencies(t *testing.T) {
 // TestCoreImportsNoStore: the core packages link no driver and not the
 // DSN registry (nor any store).
 func TestCoreImportsNoStore(t *testing.T) {
-	for _, p := range []string{"signing", "cookie", "proxy", "session", "messages", "csrf", "secure"} {
+	for _, p := range []string{"signing", "cookie", "proxy", "session", "messages", "csrf", "secure", "deploy"} {
 		deps := goList(t, "-deps", module+"/"+p)
 		if got := linked(deps); len(got) > 0 {
 			t.Errorf("%s links %v", p, got)
