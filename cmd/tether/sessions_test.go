@@ -10,8 +10,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tetherweb/tether/store/dsn"
 	"github.com/tetherweb/tether/session"
+	"github.com/tetherweb/tether/store/dsn"
 )
 
 // seed writes live and expired records into the store at storeDSN and

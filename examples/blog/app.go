@@ -10,11 +10,11 @@ import (
 
 	"github.com/tetherweb/tether/cookie"
 	"github.com/tetherweb/tether/csrf"
-	"github.com/tetherweb/tether/store/dsn"
 	"github.com/tetherweb/tether/messages"
 	"github.com/tetherweb/tether/proxy"
 	"github.com/tetherweb/tether/secure"
 	"github.com/tetherweb/tether/session"
+	"github.com/tetherweb/tether/store/dsn"
 )
 
 //go:embed templates static

@@ -15,7 +15,6 @@ import (
 	"github.com/go-sql-driver/mysql"
 	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" driver, for the tests' own statements
 
-	"github.com/tetherweb/tether/testkit/servicetest"
 	"github.com/tetherweb/tether/session"
 	"github.com/tetherweb/tether/store/cookiestore"
 	"github.com/tetherweb/tether/store/dsn"
@@ -23,6 +22,7 @@ import (
 	"github.com/tetherweb/tether/store/memstore"
 	"github.com/tetherweb/tether/store/sqlstore"
 	"github.com/tetherweb/tether/store/tieredstore"
+	"github.com/tetherweb/tether/testkit/servicetest"
 
 	// The other stores register their schemes.
 	_ "github.com/tetherweb/tether/store/memcachestore"

@@ -13,9 +13,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tetherweb/tether/session"
 	"github.com/tetherweb/tether/testkit/faultproxy"
 	"github.com/tetherweb/tether/testkit/servicetest"
-	"github.com/tetherweb/tether/session"
 )
 
 // TestServerDown puts a proxy between the store and memcached and cuts it

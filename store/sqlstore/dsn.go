@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+
+	"github.com/tetherweb/tether/store/dsn"
 )
 
 // This file holds the dialect-independent part of the SQL stores' DSNs
@@ -26,6 +28,19 @@ func TableOptions(name string) (opts []Option, django bool) {
 		return opts, false
 	}
 	return append(opts, WithDjangoTable(), WithAutoMigrate(true)), true
+}
+
+// OpenForDSN opens a store for store/dsn: open is called with the
+// options of the DSN's table parameter ([TableOptions]), and the store is
+// returned as a dsn.Opened that Close releases. The driver packages'
+// DSN openers end with it.
+func OpenForDSN(table string, open func(opts ...Option) (*Store, error)) (*dsn.Opened, error) {
+	opts, django := TableOptions(table)
+	s, err := open(opts...)
+	if err != nil {
+		return nil, err
+	}
+	return &dsn.Opened{Store: s, Django: django, Release: s.Close}, nil
 }
 
 // SplitTableParam parses a URL DSN and removes its table parameter,

@@ -18,11 +18,11 @@ import (
 	"github.com/go-sql-driver/mysql"
 	"github.com/jackc/pgx/v5"
 
-	"github.com/tetherweb/tether/testkit/faultproxy"
-	"github.com/tetherweb/tether/testkit/servicetest"
 	"github.com/tetherweb/tether/store/sqlstore"
 	mysqlstore "github.com/tetherweb/tether/store/sqlstore/mysql"
 	"github.com/tetherweb/tether/store/sqlstore/postgres"
+	"github.com/tetherweb/tether/testkit/faultproxy"
+	"github.com/tetherweb/tether/testkit/servicetest"
 )
 
 // TestFaultPostgres cuts PostgreSQL away (a fault proxy between the store

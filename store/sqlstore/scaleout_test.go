@@ -9,10 +9,10 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/tetherweb/tether/testkit/servicetest"
 	"github.com/tetherweb/tether/session"
 	"github.com/tetherweb/tether/store/sqlstore"
 	"github.com/tetherweb/tether/store/sqlstore/postgres"
+	"github.com/tetherweb/tether/testkit/servicetest"
 )
 
 // counterApp is a small app over a Manager: /set?name= stores a name,

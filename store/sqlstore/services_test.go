@@ -8,11 +8,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tetherweb/tether/testkit/servicetest"
 	"github.com/tetherweb/tether/store/sqlstore"
 	"github.com/tetherweb/tether/store/sqlstore/mysql"
 	"github.com/tetherweb/tether/store/sqlstore/postgres"
 	"github.com/tetherweb/tether/store/sqlstore/sqlite"
+	"github.com/tetherweb/tether/testkit/servicetest"
 )
 
 // Helpers for the suites on PostgreSQL and MariaDB/MySQL. Every store gets

@@ -133,6 +133,18 @@ func New(db *sql.DB, opts ...Option) (*Store, error) {
 	return s, nil
 }
 
+// NewOwned is [New] for a database the store alone uses, in dialect d: the
+// store's Close closes db ([WithCloseDB]), and NewOwned closes db itself
+// when it fails. The driver packages' Open functions end with it.
+func NewOwned(db *sql.DB, d Dialect, opts ...Option) (*Store, error) {
+	s, err := New(db, append([]Option{WithDialect(d), WithCloseDB(true)}, opts...)...)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
 // DB returns the database the store works on, for tuning its pool or
 // running other queries. Closing it breaks the store.
 func (s *Store) DB() *sql.DB { return s.db }

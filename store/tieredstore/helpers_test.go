@@ -12,12 +12,12 @@ import (
 	"time"
 
 	"github.com/bradfitz/gomemcache/memcache"
-	"github.com/tetherweb/tether/testkit/servicetest"
 	"github.com/tetherweb/tether/session"
 	"github.com/tetherweb/tether/store/memcachestore"
 	"github.com/tetherweb/tether/store/memstore"
 	"github.com/tetherweb/tether/store/sqlstore"
 	"github.com/tetherweb/tether/store/sqlstore/sqlite"
+	"github.com/tetherweb/tether/testkit/servicetest"
 )
 
 // errInjected is the failure hooks inject.

@@ -24,12 +24,9 @@ func openDSN(d string, _ dsn.Options) (*dsn.Opened, error) {
 	if err != nil {
 		return nil, err
 	}
-	opts, django := sqlstore.TableOptions(table)
-	s, err := Open(driverDSN, opts...)
-	if err != nil {
-		return nil, err
-	}
-	return &dsn.Opened{Store: s, Django: django, Release: s.Close}, nil
+	return sqlstore.OpenForDSN(table, func(opts ...sqlstore.Option) (*sqlstore.Store, error) {
+		return Open(driverDSN, opts...)
+	})
 }
 
 // driverDSN turns mysql://user:pass@host:port/db?params into

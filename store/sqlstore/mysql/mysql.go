@@ -64,12 +64,7 @@ func Open(dsn string, opts ...sqlstore.Option) (*sqlstore.Store, error) {
 	db.SetMaxIdleConns(sqlstore.MaxConns)
 	db.SetConnMaxIdleTime(sqlstore.MaxIdleTime)
 	db.SetConnMaxLifetime(ConnMaxLifetime)
-	s, err := sqlstore.New(db, append([]sqlstore.Option{sqlstore.WithDialect(sqlstore.MySQL), sqlstore.WithCloseDB(true)}, opts...)...)
-	if err != nil {
-		db.Close()
-		return nil, err
-	}
-	return s, nil
+	return sqlstore.NewOwned(db, sqlstore.MySQL, opts...)
 }
 
 // errorCode is the server (or client) error number of err, in decimal.

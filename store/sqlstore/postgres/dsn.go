@@ -17,10 +17,7 @@ func openDSN(d string, _ dsn.Options) (*dsn.Opened, error) {
 	if err != nil {
 		return nil, err
 	}
-	opts, django := sqlstore.TableOptions(table)
-	s, err := Open(u.String(), opts...)
-	if err != nil {
-		return nil, err
-	}
-	return &dsn.Opened{Store: s, Django: django, Release: s.Close}, nil
+	return sqlstore.OpenForDSN(table, func(opts ...sqlstore.Option) (*sqlstore.Store, error) {
+		return Open(u.String(), opts...)
+	})
 }

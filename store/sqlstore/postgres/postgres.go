@@ -49,12 +49,7 @@ func Open(dsn string, opts ...sqlstore.Option) (*sqlstore.Store, error) {
 	db.SetMaxOpenConns(sqlstore.MaxConns)
 	db.SetMaxIdleConns(sqlstore.MaxConns)
 	db.SetConnMaxIdleTime(sqlstore.MaxIdleTime)
-	s, err := sqlstore.New(db, append([]sqlstore.Option{sqlstore.WithDialect(sqlstore.Postgres), sqlstore.WithCloseDB(true)}, opts...)...)
-	if err != nil {
-		db.Close()
-		return nil, err
-	}
-	return s, nil
+	return sqlstore.NewOwned(db, sqlstore.Postgres, opts...)
 }
 
 // errorCode is the SQLSTATE of a server error (pgconn.PgError's code).

@@ -19,10 +19,7 @@ func openDSN(d string, _ dsn.Options) (*dsn.Opened, error) {
 	if path == "" {
 		return nil, errors.New("dsn: sqlite: needs a path (sqlite:PATH)")
 	}
-	opts, django := sqlstore.TableOptions(query.Get("table"))
-	s, err := Open(path, opts...)
-	if err != nil {
-		return nil, err
-	}
-	return &dsn.Opened{Store: s, Django: django, Release: s.Close}, nil
+	return sqlstore.OpenForDSN(query.Get("table"), func(opts ...sqlstore.Option) (*sqlstore.Store, error) {
+		return Open(path, opts...)
+	})
 }

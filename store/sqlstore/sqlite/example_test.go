@@ -4,23 +4,16 @@ import (
 	"context"
 	"fmt"
 	"log"
-	"os"
-	"path/filepath"
 	"time"
 
 	"github.com/tetherweb/tether/session"
 	"github.com/tetherweb/tether/store/sqlstore/sqlite"
 )
 
-// A store in an SQLite file behind a session.Manager.
+// A store behind a session.Manager. A file path ("sessions.db") keeps the
+// sessions across restarts; ":memory:" is a private database for tests.
 func ExampleOpen() {
-	dir, err := os.MkdirTemp("", "tether-example")
-	if err != nil {
-		log.Fatal(err)
-	}
-	defer os.RemoveAll(dir)
-
-	store, err := sqlite.Open(filepath.Join(dir, "sessions.db"))
+	store, err := sqlite.Open(":memory:")
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -28,8 +21,8 @@ func ExampleOpen() {
 	m := &session.Manager{Store: store}
 	_ = m.Middleware // wrap the app's handler
 
-	key := session.NewKey()
-	if _, err := store.Create(context.Background(), key, session.Record{Data: []byte("{}"), Expiry: time.Now().Add(time.Hour)}); err != nil {
+	expiry := time.Now().Add(time.Hour)
+	if _, err := store.Create(context.Background(), session.NewKey(), session.Record{Data: []byte("{}"), Expiry: expiry}); err != nil {
 		log.Fatal(err)
 	}
 	n, _ := store.Count(context.Background())

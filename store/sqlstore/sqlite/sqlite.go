@@ -91,10 +91,5 @@ func Open(path string, opts ...sqlstore.Option) (*sqlstore.Store, error) {
 		db.SetMaxOpenConns(MaxConns)
 		db.SetMaxIdleConns(MaxConns)
 	}
-	s, err := sqlstore.New(db, append([]sqlstore.Option{sqlstore.WithDialect(sqlstore.SQLite), sqlstore.WithCloseDB(true)}, opts...)...)
-	if err != nil {
-		db.Close()
-		return nil, err
-	}
-	return s, nil
+	return sqlstore.NewOwned(db, sqlstore.SQLite, opts...)
 }
