@@ -8,7 +8,8 @@ import (
 	"github.com/tetherweb/tether/store/sqlstore/mysql"
 )
 
-func TestOpenDSN(t *testing.T) {
+// TestOpenServerDSNs (moved here from store/sqlstore with Open).
+func TestOpenServerDSNs(t *testing.T) {
 	if _, err := mysql.Open("no-slash"); err == nil {
 		t.Error("Open accepted a bad DSN")
 	}

@@ -7,7 +7,8 @@ import (
 	"github.com/tetherweb/tether/store/sqlstore/postgres"
 )
 
-func TestOpenDSN(t *testing.T) {
+// TestOpenServerDSNs (moved here from store/sqlstore with Open).
+func TestOpenServerDSNs(t *testing.T) {
 	if _, err := postgres.Open("postgres://%zz"); err == nil {
 		t.Error("Open accepted a bad URL")
 	}

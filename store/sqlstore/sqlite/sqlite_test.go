@@ -98,3 +98,30 @@ func TestVersionFunction(t *testing.T) {
 		t.Errorf("%s = %s, want %s", sqlstore.SQLiteVersionFunction, got, want)
 	}
 }
+
+// TestNewOwnedClosesOnFailure: a database handed to NewOwned is closed
+// when no store can be made on it, and by the store's Close otherwise.
+func TestNewOwnedClosesOnFailure(t *testing.T) {
+	db, err := sql.Open("sqlite", filepath.Join(t.TempDir(), "owned.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := sqlstore.NewOwned(db, sqlstore.SQLite, sqlstore.WithTable("bad name")); err == nil {
+		t.Fatal("a bad table name was accepted")
+	}
+	if err := db.Ping(); err == nil {
+		t.Error("NewOwned left the database open after failing")
+	}
+	db, err = sql.Open("sqlite", filepath.Join(t.TempDir(), "owned2.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := sqlstore.NewOwned(db, sqlstore.SQLite)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	if err := db.Ping(); err == nil {
+		t.Error("the store's Close left its database open")
+	}
+}
