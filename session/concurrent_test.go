@@ -4,8 +4,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tetherweb/tether/internal/storetest"
 	"github.com/tetherweb/tether/session"
+	"github.com/tetherweb/tether/testkit/storetest"
 )
 
 func TestConcurrentRequestsLoseNothing(t *testing.T) {

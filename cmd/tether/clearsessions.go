@@ -8,8 +8,8 @@ import (
 	"os/signal"
 	"syscall"
 
-	"github.com/tetherweb/tether/internal/dsn"
 	"github.com/tetherweb/tether/session"
+	"github.com/tetherweb/tether/store/dsn"
 )
 
 func init() {
@@ -30,7 +30,7 @@ func runClearSessions(args []string, stdout, stderr io.Writer) int {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
-	s, err := dsn.Open(*storeDSN)
+	s, err := dsn.Open(*storeDSN, dsn.Options{})
 	if err != nil {
 		fmt.Fprintf(stderr, "tether clearsessions: %v\n", err)
 		return 1

@@ -11,8 +11,8 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/tetherweb/tether/internal/dsn"
 	"github.com/tetherweb/tether/session"
+	"github.com/tetherweb/tether/store/dsn"
 )
 
 func init() {
@@ -34,7 +34,7 @@ func runSessions(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "       tether sessions show KEY --store DSN")
 		return 2
 	}
-	s, err := dsn.Open(*storeDSN)
+	s, err := dsn.Open(*storeDSN, dsn.Options{})
 	if err != nil {
 		fmt.Fprintf(stderr, "tether sessions: %v\n", err)
 		return 1
@@ -51,7 +51,7 @@ func runSessions(args []string, stdout, stderr io.Writer) int {
 	return 2
 }
 
-func listSessions(ctx context.Context, s *dsn.Store, after string, limit int, stdout, stderr io.Writer) int {
+func listSessions(ctx context.Context, s *dsn.Opened, after string, limit int, stdout, stderr io.Writer) int {
 	lister, ok := s.Store.(session.Lister)
 	if !ok {
 		fmt.Fprintln(stderr, "tether sessions: this store cannot list its sessions")
@@ -76,7 +76,7 @@ func listSessions(ctx context.Context, s *dsn.Store, after string, limit int, st
 	return 0
 }
 
-func showSession(ctx context.Context, s *dsn.Store, key string, stdout, stderr io.Writer) int {
+func showSession(ctx context.Context, s *dsn.Opened, key string, stdout, stderr io.Writer) int {
 	if !session.ValidKey(key) {
 		fmt.Fprintf(stderr, "tether sessions: %q is not a session key (32 characters of a-z0-9)\n", key)
 		return 1

@@ -4,21 +4,21 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"github.com/tetherweb/tether/internal/servicetest"
+	"github.com/tetherweb/tether/testkit/servicetest"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/tetherweb/tether/internal/dsn"
 	"github.com/tetherweb/tether/session"
+	"github.com/tetherweb/tether/store/dsn"
 )
 
 // seed writes live and expired records into the store at storeDSN and
 // returns one live key.
 func seed(t *testing.T, storeDSN string, live, expired int) string {
 	t.Helper()
-	s, err := dsn.Open(storeDSN)
+	s, err := dsn.Open(storeDSN, dsn.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,11 +10,11 @@ import (
 
 	"github.com/tetherweb/tether/cookie"
 	"github.com/tetherweb/tether/csrf"
-	"github.com/tetherweb/tether/internal/dsn"
 	"github.com/tetherweb/tether/messages"
 	"github.com/tetherweb/tether/proxy"
 	"github.com/tetherweb/tether/secure"
 	"github.com/tetherweb/tether/session"
+	"github.com/tetherweb/tether/store/dsn"
 )
 
 //go:embed templates static
@@ -46,7 +46,7 @@ type app struct {
 // the proxy setting (HTTPS? which host?), security headers, sessions,
 // messages (kept in the session or a cookie), CSRF protection, then the
 // router.
-func newApp(store *dsn.Store, data *db, cfg config) (http.Handler, error) {
+func newApp(store *dsn.Opened, data *db, cfg config) (http.Handler, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}

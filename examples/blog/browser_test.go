@@ -13,7 +13,7 @@ import (
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 
-	"github.com/tetherweb/tether/internal/servicetest"
+	"github.com/tetherweb/tether/testkit/servicetest"
 )
 
 // chromiumPath finds Debian's chromium ($TETHER_CHROMIUM overrides).

@@ -12,7 +12,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/tetherweb/tether/internal/dsn"
+	"github.com/tetherweb/tether/store/dsn"
 )
 
 // site is one running demo and the data behind it.
@@ -45,7 +45,7 @@ func newSiteOn(t *testing.T, cfg config, storeDSN, dbPath string) *site {
 	if cfg.SecretKey == nil {
 		cfg.SecretKey = []byte("a test secret key that is long enough for the demo, 0123456789")
 	}
-	store, err := dsn.OpenWith(storeDSN, dsn.Options{SecretKey: cfg.SecretKey})
+	store, err := dsn.Open(storeDSN, dsn.Options{SecretKey: cfg.SecretKey})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -28,7 +28,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/tetherweb/tether/internal/dsn"
+	"github.com/tetherweb/tether/store/dsn"
 )
 
 func main() {
@@ -100,7 +100,7 @@ func run(ctx context.Context, o options, ready func(addr string)) error {
 			return err
 		}
 	}
-	store, err := dsn.OpenWith(storeDSN, dsn.Options{SecretKey: key})
+	store, err := dsn.Open(storeDSN, dsn.Options{SecretKey: key})
 	if err != nil {
 		return err
 	}

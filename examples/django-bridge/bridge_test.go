@@ -17,7 +17,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tetherweb/tether/internal/servicetest"
+	"github.com/tetherweb/tether/testkit/servicetest"
 )
 
 const testKey = "bridge-test-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz-01"

@@ -41,6 +41,7 @@ import (
 	"github.com/tetherweb/tether/messages"
 	"github.com/tetherweb/tether/session"
 	"github.com/tetherweb/tether/store/sqlstore"
+	"github.com/tetherweb/tether/store/sqlstore/sqlite"
 )
 
 // defaultSecretKey is the development key of django/bridge/settings.py.
@@ -120,7 +121,7 @@ type bridge struct {
 // and the function that closes the database.
 func newHandler(cfg config) (http.Handler, func() error, error) {
 	// Django's migrate made django_session; the store only uses it.
-	store, err := sqlstore.OpenSQLite(cfg.DB, sqlstore.WithDjangoTable())
+	store, err := sqlite.Open(cfg.DB, sqlstore.WithDjangoTable())
 	if err != nil {
 		return nil, nil, err
 	}

@@ -13,7 +13,7 @@ import (
 	"github.com/tetherweb/tether/messages"
 	"github.com/tetherweb/tether/secure"
 	"github.com/tetherweb/tether/session"
-	"github.com/tetherweb/tether/store/sqlstore"
+	"github.com/tetherweb/tether/store/sqlstore/sqlite"
 )
 
 var page = template.Must(template.New("").Funcs(messages.FuncMap()).Funcs(csrf.FuncMap()).Parse(`
@@ -21,7 +21,7 @@ var page = template.Must(template.New("").Funcs(messages.FuncMap()).Funcs(csrf.F
 <form method="post">{{csrfField .}}<input name="name"> <button>Save</button></form>`))
 
 func main() {
-	store, err := sqlstore.OpenSQLite("app.db") // or memstore, redisstore, ...
+	store, err := sqlite.Open("app.db") // or memstore, redisstore, ...
 	if err != nil {
 		panic(err)
 	}

@@ -18,12 +18,13 @@ import (
 	"github.com/bradfitz/gomemcache/memcache"
 	"github.com/redis/go-redis/v9"
 
-	"github.com/tetherweb/tether/internal/servicetest"
 	"github.com/tetherweb/tether/session"
 	"github.com/tetherweb/tether/store/djangocache"
 	"github.com/tetherweb/tether/store/memcachestore"
 	"github.com/tetherweb/tether/store/redisstore"
 	"github.com/tetherweb/tether/store/sqlstore"
+	"github.com/tetherweb/tether/store/sqlstore/sqlite"
+	"github.com/tetherweb/tether/testkit/servicetest"
 )
 
 // lockedBuffer collects log output from concurrent handlers.
@@ -112,7 +113,7 @@ func newCacheSite(t *testing.T, engine, backend string) *cacheSite {
 	case "cached_db":
 		db := filepath.Join(t.TempDir(), "cached_db.sqlite3")
 		cfg["db"] = db
-		table, err := sqlstore.OpenSQLite(db, sqlstore.WithDjangoTable())
+		table, err := sqlite.Open(db, sqlstore.WithDjangoTable())
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -13,8 +13,11 @@ import (
 	"github.com/go-sql-driver/mysql"
 	"github.com/jackc/pgx/v5"
 
-	"github.com/tetherweb/tether/internal/servicetest"
 	"github.com/tetherweb/tether/store/sqlstore"
+	mysqlstore "github.com/tetherweb/tether/store/sqlstore/mysql"
+	"github.com/tetherweb/tether/store/sqlstore/postgres"
+	"github.com/tetherweb/tether/store/sqlstore/sqlite"
+	"github.com/tetherweb/tether/testkit/servicetest"
 )
 
 // djangoDB is one database that a real Django (sessions_db.py) and a
@@ -64,7 +67,7 @@ func eachDjangoDB(t *testing.T, f func(t *testing.T, db djangoDB)) {
 
 func sqliteDjangoDB(t *testing.T) (string, func() (*sqlstore.Store, error)) {
 	db := filepath.Join(t.TempDir(), "shared.sqlite3")
-	return db, func() (*sqlstore.Store, error) { return sqlstore.OpenSQLite(db, sqlstore.WithDjangoTable()) }
+	return db, func() (*sqlstore.Store, error) { return sqlite.Open(db, sqlstore.WithDjangoTable()) }
 }
 
 // adminExec runs DDL on a server through a throwaway store's pool.
@@ -83,7 +86,7 @@ func postgresDjangoDB(t *testing.T) (string, func() (*sqlstore.Store, error)) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	admin, err := sqlstore.OpenPostgres(dsn)
+	admin, err := postgres.Open(dsn)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -99,7 +102,7 @@ func postgresDjangoDB(t *testing.T) (string, func() (*sqlstore.Store, error)) {
 		"OPTIONS": map[string]string{"options": "-c search_path=" + schema},
 	})
 	return string(conf), func() (*sqlstore.Store, error) {
-		return sqlstore.OpenPostgres(dsn, sqlstore.WithDjangoTable(), sqlstore.WithTable(schema+"."+sqlstore.DjangoTableName))
+		return postgres.Open(dsn, sqlstore.WithDjangoTable(), sqlstore.WithTable(schema+"."+sqlstore.DjangoTableName))
 	}
 }
 
@@ -109,7 +112,7 @@ func mysqlDjangoDB(t *testing.T) (string, func() (*sqlstore.Store, error)) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	admin, err := sqlstore.OpenMySQL(dsn)
+	admin, err := mysqlstore.Open(dsn)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -130,6 +133,6 @@ func mysqlDjangoDB(t *testing.T) (string, func() (*sqlstore.Store, error)) {
 	})
 	cfg.DBName = name
 	return string(conf), func() (*sqlstore.Store, error) {
-		return sqlstore.OpenMySQL(cfg.FormatDSN(), sqlstore.WithDjangoTable())
+		return mysqlstore.Open(cfg.FormatDSN(), sqlstore.WithDjangoTable())
 	}
 }

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/tetherweb/tether/internal/servicetest"
+	"github.com/tetherweb/tether/testkit/servicetest"
 )
 
 // djangoPython returns the path of a Python interpreter that can import

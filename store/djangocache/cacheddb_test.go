@@ -10,9 +10,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tetherweb/tether/internal/storetest"
 	"github.com/tetherweb/tether/session"
 	"github.com/tetherweb/tether/store/memstore"
+	"github.com/tetherweb/tether/testkit/storetest"
 )
 
 // fakeCache stands for Django's cache entries: a memstore whose Delete

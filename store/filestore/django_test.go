@@ -9,8 +9,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tetherweb/tether/internal/storetest"
 	"github.com/tetherweb/tether/session"
+	"github.com/tetherweb/tether/testkit/storetest"
 )
 
 func TestConformanceDjango(t *testing.T) {

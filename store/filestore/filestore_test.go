@@ -17,8 +17,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tetherweb/tether/internal/storetest"
 	"github.com/tetherweb/tether/session"
+	"github.com/tetherweb/tether/testkit/storetest"
 )
 
 // Environment of the helper processes of TestCrossProcessWriters.

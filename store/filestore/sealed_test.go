@@ -5,8 +5,8 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/tetherweb/tether/internal/storetest"
 	"github.com/tetherweb/tether/store/filestore"
+	"github.com/tetherweb/tether/testkit/storetest"
 )
 
 // TestSealedAtRest reads every file in the directory: with

@@ -15,8 +15,8 @@ import (
 	"time"
 
 	"github.com/bradfitz/gomemcache/memcache"
-	"github.com/tetherweb/tether/internal/servicetest"
 	"github.com/tetherweb/tether/session"
+	"github.com/tetherweb/tether/testkit/servicetest"
 )
 
 // startMemcached starts a private memcached with the extra args, listening

@@ -3,8 +3,8 @@ package memcachestore
 import (
 	"testing"
 
-	"github.com/tetherweb/tether/internal/storetest"
 	"github.com/tetherweb/tether/session"
+	"github.com/tetherweb/tether/testkit/storetest"
 )
 
 // TestConformance runs the shared suite on the test memcached (which must

@@ -12,10 +12,10 @@ import (
 	"time"
 
 	"github.com/bradfitz/gomemcache/memcache"
-	"github.com/tetherweb/tether/internal/servicetest"
-	"github.com/tetherweb/tether/internal/storetest"
 	"github.com/tetherweb/tether/session"
 	"github.com/tetherweb/tether/store/djangocache"
+	"github.com/tetherweb/tether/testkit/servicetest"
+	"github.com/tetherweb/tether/testkit/storetest"
 )
 
 // trackedDjango is a DjangoCache that deletes every item it created when

@@ -8,8 +8,8 @@ import (
 
 	"github.com/bradfitz/gomemcache/memcache"
 
-	"github.com/tetherweb/tether/internal/neterr"
 	"github.com/tetherweb/tether/session"
+	"github.com/tetherweb/tether/store/internal/neterr"
 )
 
 // Errors of the hot paths, made once so that a miss does not allocate.

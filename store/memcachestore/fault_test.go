@@ -13,9 +13,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tetherweb/tether/internal/faultproxy"
-	"github.com/tetherweb/tether/internal/servicetest"
 	"github.com/tetherweb/tether/session"
+	"github.com/tetherweb/tether/testkit/faultproxy"
+	"github.com/tetherweb/tether/testkit/servicetest"
 )
 
 // TestServerDown puts a proxy between the store and memcached and cuts it

@@ -12,8 +12,8 @@ import (
 	"time"
 
 	"github.com/bradfitz/gomemcache/memcache"
-	"github.com/tetherweb/tether/internal/servicetest"
 	"github.com/tetherweb/tether/session"
+	"github.com/tetherweb/tether/testkit/servicetest"
 )
 
 // testTimeout is the client timeout of the tests: generous, for -race on

@@ -3,8 +3,8 @@ package memcachestore
 import (
 	"testing"
 
-	"github.com/tetherweb/tether/internal/servicetest"
-	"github.com/tetherweb/tether/internal/storetest"
+	"github.com/tetherweb/tether/testkit/servicetest"
+	"github.com/tetherweb/tether/testkit/storetest"
 )
 
 // TestSealedAtRest fetches the item through a plain memcached client:

@@ -14,8 +14,8 @@ import (
 	"time"
 
 	"github.com/bradfitz/gomemcache/memcache"
-	"github.com/tetherweb/tether/internal/servicetest"
 	"github.com/tetherweb/tether/session"
+	"github.com/tetherweb/tether/testkit/servicetest"
 )
 
 func TestItemKey(t *testing.T) {

@@ -12,8 +12,8 @@ import (
 	"testing"
 
 	"github.com/redis/go-redis/v9"
-	"github.com/tetherweb/tether/internal/storetest"
 	"github.com/tetherweb/tether/session"
+	"github.com/tetherweb/tether/testkit/storetest"
 )
 
 // TestCluster starts a Redis Cluster of three masters and runs the

@@ -6,9 +6,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tetherweb/tether/internal/storetest"
 	"github.com/tetherweb/tether/session"
 	"github.com/tetherweb/tether/store/djangocache"
+	"github.com/tetherweb/tether/testkit/storetest"
 )
 
 // djangoOptions: Redis expires the keys, and versions are content hashes.

@@ -8,8 +8,8 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
-	"github.com/tetherweb/tether/internal/neterr"
 	"github.com/tetherweb/tether/session"
+	"github.com/tetherweb/tether/store/internal/neterr"
 )
 
 // wrap gives err the operation's context: redis.Nil becomes

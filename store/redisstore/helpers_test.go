@@ -17,7 +17,7 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
-	"github.com/tetherweb/tether/internal/servicetest"
+	"github.com/tetherweb/tether/testkit/servicetest"
 )
 
 // sharedClient returns a client of the shared Redis (servicetest), closed

@@ -4,7 +4,7 @@ import (
 	"bytes"
 	"testing"
 
-	"github.com/tetherweb/tether/internal/storetest"
+	"github.com/tetherweb/tether/testkit/storetest"
 )
 
 // TestSealedAtRest reads every hash the store wrote through a plain Redis

@@ -4,8 +4,8 @@ import (
 	"testing"
 
 	"github.com/redis/go-redis/v9"
-	"github.com/tetherweb/tether/internal/storetest"
 	"github.com/tetherweb/tether/session"
+	"github.com/tetherweb/tether/testkit/storetest"
 )
 
 // TestSentinel runs the conformance suite through a Sentinel-managed

@@ -9,8 +9,8 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
-	"github.com/tetherweb/tether/internal/storetest"
 	"github.com/tetherweb/tether/session"
+	"github.com/tetherweb/tether/testkit/storetest"
 )
 
 // selfExpiring is how the conformance suite must treat the store: Redis

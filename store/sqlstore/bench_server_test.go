@@ -8,7 +8,7 @@ import (
 	"github.com/tetherweb/tether/session"
 )
 
-// Run with (services on this machine, see internal/servicetest):
+// Run with (services on this machine, see testkit/servicetest):
 //
 //	go test ./store/sqlstore -run '^$' -bench 'Postgres|MySQL' -benchmem
 

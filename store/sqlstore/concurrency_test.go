@@ -90,7 +90,7 @@ func TestConcurrentWritersSeparateHandles(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "s.db")
 	var stores []*Store
 	for range 4 {
-		s, err := OpenSQLite(path)
+		s, err := openSQLite(path)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -4,9 +4,10 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/tetherweb/tether/internal/storetest"
 	"github.com/tetherweb/tether/session"
 	"github.com/tetherweb/tether/store/sqlstore"
+	"github.com/tetherweb/tether/store/sqlstore/sqlite"
+	"github.com/tetherweb/tether/testkit/storetest"
 )
 
 // TestConformance runs the shared Store suite on a fresh SQLite file per
@@ -19,7 +20,7 @@ func TestConformance(t *testing.T) {
 		}
 		t.Run(name, func(t *testing.T) {
 			storetest.Run(t, func(t *testing.T) session.Store {
-				s, err := sqlstore.OpenSQLite(filepath.Join(t.TempDir(), "sessions.db"), sqlstore.WithHashKeys(hash))
+				s, err := sqlite.Open(filepath.Join(t.TempDir(), "sessions.db"), sqlstore.WithHashKeys(hash))
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -34,7 +35,7 @@ func TestConformance(t *testing.T) {
 // session.Manager lose no write.
 func TestConcurrentRequests(t *testing.T) {
 	storetest.RunConcurrentRequests(t, func(t *testing.T) session.Store {
-		s, err := sqlstore.OpenSQLite(filepath.Join(t.TempDir(), "sessions.db"))
+		s, err := sqlite.Open(filepath.Join(t.TempDir(), "sessions.db"))
 		if err != nil {
 			t.Fatal(err)
 		}

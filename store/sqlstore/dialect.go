@@ -21,16 +21,16 @@ type Dialect string
 const (
 	// SQLite is SQLite 3.24 or later (for INSERT … ON CONFLICT … DO
 	// UPDATE … WHERE), through modernc.org/sqlite, the driver the
-	// detection knows.
+	// detection knows. See store/sqlstore/sqlite.
 	SQLite Dialect = "sqlite"
 	// Postgres is PostgreSQL 11 or later (sha256() is used in Django
 	// mode), through pgx's database/sql driver
 	// (github.com/jackc/pgx/v5/stdlib, driver name "pgx"), the driver the
-	// detection knows. See [OpenPostgres].
+	// detection knows. See store/sqlstore/postgres.
 	Postgres Dialect = "postgres"
 	// MySQL is MySQL 5.7 or later and MariaDB 10.3 or later, through
 	// github.com/go-sql-driver/mysql, the driver the detection knows. See
-	// [OpenMySQL] for the connection settings the store needs; above all,
+	// store/sqlstore/mysql for the connection settings the store needs; above all,
 	// the connections must count changed rows (never clientFoundRows=true
 	// in the DSN), or Create reports success over a live record (see
 	// [New]).

@@ -34,42 +34,6 @@ func TestDialectDetectionServers(t *testing.T) {
 	}
 }
 
-func TestOpenServerDSNs(t *testing.T) {
-	if _, err := OpenPostgres("postgres://%zz"); err == nil {
-		t.Error("OpenPostgres accepted a bad URL")
-	}
-	if _, err := OpenMySQL("no-slash"); err == nil {
-		t.Error("OpenMySQL accepted a bad DSN")
-	}
-	if _, err := OpenMySQL("u@tcp(h:3306)/db?clientFoundRows=true"); err == nil || !strings.Contains(err.Error(), "clientFoundRows") {
-		t.Errorf("OpenMySQL with clientFoundRows: %v", err)
-	}
-	for _, c := range []struct {
-		open func(string, ...Option) (*Store, error)
-		dsn  string
-	}{
-		{OpenPostgres, "postgres://u@127.0.0.1:1/db"},
-		{OpenMySQL, "u@tcp(127.0.0.1:1)/db"},
-	} {
-		s, err := c.open(c.dsn) // no connection yet
-		if err != nil {
-			t.Fatalf("open %s: %v", c.dsn, err)
-		}
-		if _, err := c.open(c.dsn, WithTable("bad name")); err == nil {
-			t.Error("a bad table name was accepted")
-		}
-		if !s.ownDB || s.DB().Stats().MaxOpenConnections != MaxConns {
-			t.Errorf("%s: owns its database %v, pool of %d", c.dsn, s.ownDB, s.DB().Stats().MaxOpenConnections)
-		}
-		if err := s.Close(); err != nil {
-			t.Errorf("Close: %v", err)
-		}
-		if err := s.DB().Ping(); err == nil {
-			t.Error("Close left the database open")
-		}
-	}
-}
-
 func TestDjangoOptions(t *testing.T) {
 	db := rawDB(t, filepath.Join(t.TempDir(), "s.db"))
 	s, err := New(db, WithDjangoTable())
@@ -242,8 +206,8 @@ func TestDjangoVersions(t *testing.T) {
 	}
 	// The version is SHA-256(data ‖ expiry text), first 8 bytes: the
 	// vector below was computed with sha256sum.
-	if got := djangoVersionHex("data", "2030-01-02 03:04:05.000000"); got != "14ebc1aa16c461c6" {
-		t.Errorf("djangoVersionHex = %s", got)
+	if got := DjangoRowVersion("data", "2030-01-02 03:04:05.000000"); got != "14ebc1aa16c461c6" {
+		t.Errorf("DjangoRowVersion = %s", got)
 	}
 
 	// djangoExpiry: never later than asked, less than 1 ms earlier, and

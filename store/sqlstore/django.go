@@ -71,9 +71,9 @@ const DjangoTableName = "django_session"
 // as text), computed by the database in the compare-and-swap UPDATE …
 // WHERE session_key = ? AND <that hash> = ? AND expire_date > now (one
 // round trip, as in tether mode; on SQLite the hash is a Go function this
-// package registers with modernc.org/sqlite's driver "sqlite", so Django
-// mode on SQLite needs a *sql.DB opened with sql.Open("sqlite", …) or
-// [OpenSQLite]). Two states of a record with equal data and expiry have the
+// package's store/sqlstore/sqlite registers with modernc.org/sqlite's
+// driver "sqlite" (see [SQLiteVersionFunction]), so Django mode on SQLite
+// needs a *sql.DB opened with sql.Open("sqlite", …) or sqlite.Open). Two states of a record with equal data and expiry have the
 // same version, which is harmless: compare-and-swap then applies changes
 // to exactly the state the caller loaded (the ABA case cannot lose an
 // update). So that rewriting the same data and expiry still changes the
@@ -158,8 +158,11 @@ func djangoVersionOf(data, expiryText string) uint64 {
 	return binary.BigEndian.Uint64(h.Sum(sum[:0]))
 }
 
-// djangoVersionHex is djangoVersionOf in 16 lowercase hex digits.
-func djangoVersionHex(data, expiryText string) string {
+// DjangoRowVersion is the version of a row of Django's table in 16
+// lowercase hex digits: the first 64 bits of SHA-256(data ‖ expiryText),
+// the expiry as the dialect renders it. store/sqlstore/sqlite registers it
+// as the SQL function [SQLiteVersionFunction].
+func DjangoRowVersion(data, expiryText string) string {
 	return versionHex(djangoVersionOf(data, expiryText))
 }
 

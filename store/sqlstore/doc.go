@@ -5,9 +5,13 @@
 // them (bind parameters, DDL, the "insert unless a live row exists"
 // statement, how a driver reports a unique violation or a lost connection)
 // lives in a small dialect chosen with [WithDialect] or detected from the
-// *sql.DB's driver. [OpenSQLite] (the pure-Go modernc.org/sqlite driver,
-// no cgo), [OpenPostgres] (pgx) and [OpenMySQL] (go-sql-driver/mysql)
-// open a ready-tuned database; [New] takes a *sql.DB opened elsewhere.
+// *sql.DB's driver. This package imports no driver: the Open functions of
+// store/sqlstore/sqlite (the pure-Go modernc.org/sqlite driver, no cgo),
+// store/sqlstore/postgres (pgx) and store/sqlstore/mysql
+// (go-sql-driver/mysql) open a ready-tuned database, and [New] takes a
+// *sql.DB opened elsewhere (import the dialect's package then too: it
+// registers how its driver reports errors, see [Driver]). An app links
+// only the driver of the database it uses.
 //
 // # Choosing the dialect
 //
@@ -74,9 +78,9 @@
 //
 // SQLite allows one writer at a time: the store queues its own writes
 // in-process (waiting with the caller's context) and relies on the busy
-// timeout for writers in other processes; [OpenSQLite] sets WAL mode and a
+// timeout for writers in other processes; sqlite.Open sets WAL mode and a
 // 5 s busy timeout. PostgreSQL and MySQL take concurrent writers; the
-// pools [OpenPostgres] and [OpenMySQL] make are bounded by [MaxConns].
+// pools postgres.Open and mysql.Open make are bounded by [MaxConns].
 //
 // # Errors
 //

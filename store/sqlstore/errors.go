@@ -8,8 +8,8 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/tetherweb/tether/internal/neterr"
 	"github.com/tetherweb/tether/session"
+	"github.com/tetherweb/tether/store/internal/neterr"
 )
 
 // wrap gives err the operation's context. A cancelled or expired ctx is

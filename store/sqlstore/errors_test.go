@@ -39,7 +39,7 @@ func allCalls(ctx context.Context, s *Store, key string, v session.Version) map[
 }
 
 func TestClosedDBIsUnavailable(t *testing.T) {
-	s, err := OpenSQLite(filepath.Join(t.TempDir(), "s.db"))
+	s, err := openSQLite(filepath.Join(t.TempDir(), "s.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -86,7 +86,7 @@ func TestDBClosedUnderStore(t *testing.T) {
 }
 
 func TestCannotOpenIsUnavailable(t *testing.T) {
-	s, err := OpenSQLite(filepath.Join(t.TempDir(), "no", "such", "dir", "s.db"))
+	s, err := openSQLite(filepath.Join(t.TempDir(), "no", "such", "dir", "s.db"))
 	if err != nil {
 		t.Fatal(err) // sql.Open does not connect
 	}

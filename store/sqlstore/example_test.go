@@ -12,6 +12,7 @@ import (
 
 	"github.com/tetherweb/tether/session"
 	"github.com/tetherweb/tether/store/sqlstore"
+	"github.com/tetherweb/tether/store/sqlstore/sqlite"
 )
 
 // A store in an SQLite file: create a record, load it, update it with
@@ -23,7 +24,7 @@ func Example() {
 	}
 	defer os.RemoveAll(dir)
 
-	store, err := sqlstore.OpenSQLite(filepath.Join(dir, "sessions.db"))
+	store, err := sqlite.Open(filepath.Join(dir, "sessions.db"))
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -93,7 +94,7 @@ func ExampleNew() {
 // Expired records are invisible at once; DeleteExpired removes them in
 // batches, for a periodic clean-up job (Django's clearsessions).
 func ExampleStore_DeleteExpired() {
-	store, err := sqlstore.OpenSQLite(":memory:")
+	store, err := sqlite.Open(":memory:")
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -120,34 +121,6 @@ func ExampleStore_DeleteExpired() {
 	// removed 5
 }
 
-// A store on PostgreSQL, for a session.Manager. The DSN is pgx's; set
-// connect_timeout so that requests fail fast (503) while the database is
-// unreachable. (Not run: it needs a server.)
-func ExampleOpenPostgres() {
-	store, err := sqlstore.OpenPostgres("postgres://app@db.internal:5432/app?sslmode=verify-full&connect_timeout=5")
-	if err != nil {
-		log.Fatal(err)
-	}
-	defer store.Close()
-	if err := store.Migrate(context.Background()); err != nil {
-		log.Fatal(err) // found at start-up rather than on the first request
-	}
-	m := &session.Manager{Store: store}
-	_ = m.Middleware // wrap the app's handler
-}
-
-// A store on MySQL or MariaDB; the DSN is go-sql-driver/mysql's. (Not
-// run: it needs a server.)
-func ExampleOpenMySQL() {
-	store, err := sqlstore.OpenMySQL("app:secret@tcp(db.internal:3306)/app?timeout=5s&readTimeout=10s&writeTimeout=10s")
-	if err != nil {
-		log.Fatal(err)
-	}
-	defer store.Close()
-	m := &session.Manager{Store: store}
-	_ = m.Middleware
-}
-
 // Sessions shared with a Django app: Django's table and Django's session
 // format (the Manager gets session.NewDjangoCodec with Django's
 // SECRET_KEY). The row holds the key itself, Django's signed data, and
@@ -159,7 +132,7 @@ func ExampleWithDjangoTable() {
 	}
 	defer os.RemoveAll(dir)
 
-	store, err := sqlstore.OpenSQLite(filepath.Join(dir, "db.sqlite3"), sqlstore.WithDjangoTable())
+	store, err := sqlite.Open(filepath.Join(dir, "db.sqlite3"), sqlstore.WithDjangoTable())
 	if err != nil {
 		log.Fatal(err)
 	}

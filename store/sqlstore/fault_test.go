@@ -18,9 +18,11 @@ import (
 	"github.com/go-sql-driver/mysql"
 	"github.com/jackc/pgx/v5"
 
-	"github.com/tetherweb/tether/internal/faultproxy"
-	"github.com/tetherweb/tether/internal/servicetest"
 	"github.com/tetherweb/tether/store/sqlstore"
+	mysqlstore "github.com/tetherweb/tether/store/sqlstore/mysql"
+	"github.com/tetherweb/tether/store/sqlstore/postgres"
+	"github.com/tetherweb/tether/testkit/faultproxy"
+	"github.com/tetherweb/tether/testkit/servicetest"
 )
 
 // TestFaultPostgres cuts PostgreSQL away (a fault proxy between the store
@@ -46,7 +48,7 @@ func TestFaultPostgres(t *testing.T) {
 		host, port, _ := net.SplitHostPort(proxy.Addr())
 		dsn = base + " host=" + host + " port=" + port + " connect_timeout=2"
 	}
-	runFault(t, openOn(t, sqlstore.OpenPostgres, dsn, "tether_sessions", nil), proxy)
+	runFault(t, openOn(t, postgres.Open, dsn, "tether_sessions", nil), proxy)
 }
 
 // TestFaultMySQL is TestFaultPostgres on MariaDB/MySQL.
@@ -62,7 +64,7 @@ func TestFaultMySQL(t *testing.T) {
 	cfg.ReadTimeout = 5 * time.Second
 	cfg.WriteTimeout = 5 * time.Second
 	cfg.Logger = log.New(io.Discard, "", 0) // the driver logs every broken connection
-	runFault(t, openOn(t, sqlstore.OpenMySQL, cfg.FormatDSN(), "tether_sessions", nil), proxy)
+	runFault(t, openOn(t, mysqlstore.Open, cfg.FormatDSN(), "tether_sessions", nil), proxy)
 }
 
 // outcome counts the responses of one phase of a fault test.

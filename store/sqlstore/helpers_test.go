@@ -37,7 +37,7 @@ func (c *fakeClock) Advance(d time.Duration) {
 // openTest opens a store on a fresh SQLite file that the test removes.
 func openTest(t testing.TB, opts ...Option) *Store {
 	t.Helper()
-	s, err := OpenSQLite(filepath.Join(t.TempDir(), "sessions.db"), opts...)
+	s, err := openSQLite(filepath.Join(t.TempDir(), "sessions.db"), opts...)
 	if err != nil {
 		t.Fatalf("OpenSQLite: %v", err)
 	}

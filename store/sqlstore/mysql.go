@@ -6,56 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
-
-	"github.com/go-sql-driver/mysql" // registers the "mysql" database/sql driver
 )
-
-// MySQLConnMaxLifetime is how long a connection opened by [OpenMySQL] is
-// reused, below the servers' and proxies' usual idle limits (the driver's
-// own advice).
-const MySQLConnMaxLifetime = 3 * time.Minute
-
-// OpenMySQL opens a MySQL or MariaDB database through
-// github.com/go-sql-driver/mysql and returns a store on it. dsn is in the
-// driver's form, "user:password@tcp(host:3306)/dbname?param=value" (see
-// its documentation); it is checked here, but no connection is made until
-// the store's first use. The store's Close closes the database. The pool
-// holds up to [MaxConns] connections, recycled after
-// [MySQLConnMaxLifetime] (see [Store.DB] to change that).
-//
-// The store needs no parameter in dsn: it binds and reads expiry instants
-// as integers or text, so parseTime and loc do not matter to it. It needs
-// clientFoundRows off (the driver's default), because Create tells "a live
-// record exists" from "inserted" by the number of rows changed;
-// OpenMySQL refuses a dsn with clientFoundRows=true (a store made with
-// [New] detects it on first use). Set timeout (dial), readTimeout and
-// writeTimeout, e.g. "timeout=2s&readTimeout=5s", so that requests fail
-// fast while the server is unreachable.
-func OpenMySQL(dsn string, opts ...Option) (*Store, error) {
-	cfg, err := mysql.ParseDSN(dsn)
-	if err != nil {
-		return nil, fmt.Errorf("sqlstore: open mysql: %w", err)
-	}
-	if cfg.ClientFoundRows {
-		return nil, errors.New("sqlstore: open mysql: clientFoundRows=true is not supported (Create counts changed rows)")
-	}
-	conn, err := mysql.NewConnector(cfg)
-	if err != nil {
-		return nil, fmt.Errorf("sqlstore: open mysql: %w", err)
-	}
-	db := sql.OpenDB(conn)
-	setPool(db)
-	db.SetConnMaxLifetime(MySQLConnMaxLifetime)
-	s, err := New(db, append([]Option{WithDialect(MySQL)}, opts...)...)
-	if err != nil {
-		db.Close()
-		return nil, err
-	}
-	s.ownDB = true
-	return s, nil
-}
 
 // mysqlMaxIdent is the longest identifier MySQL and MariaDB take.
 const mysqlMaxIdent = 64
@@ -151,13 +105,15 @@ func (mysqlDialect) djangoVersion(data, expiryText string) string {
 	return "LEFT(SHA2(CONCAT(" + data + ", " + expiryText + "), 256), 16)"
 }
 
-// mysqlErrno returns the server error number of err.
+// mysqlErrno returns the server error number of err, as the registered
+// driver reads it (go-sql-driver/mysql's MySQLError.Number).
 func mysqlErrno(err error) (uint16, bool) {
-	var me *mysql.MySQLError
-	if errors.As(err, &me) {
-		return me.Number, true
+	code, ok := driverErrorCode(MySQL, err)
+	if !ok {
+		return 0, false
 	}
-	return 0, false
+	n, perr := strconv.ParseUint(code, 10, 16)
+	return uint16(n), perr == nil
 }
 
 // MySQL and MariaDB server error numbers.
@@ -194,13 +150,14 @@ func (mysqlDialect) isAlreadyExists(err error) bool {
 	return ok && (n == myTableExists || n == myDupKeyName)
 }
 
-// isUnavailable: the driver's broken connection, and the server's "too
+// isUnavailable: the driver's broken connection (what the registered
+// driver counts as unavailable), and the server's "too
 // many connections", shutdown, killed connection, timeouts and read-only
 // (a fail-over in progress) errors. A deadlock is not among them: it is
 // contention between statements, not an outage; exec runs the victim
 // again, and a deadlock that persists is a plain error.
 func (mysqlDialect) isUnavailable(err error) bool {
-	if errors.Is(err, mysql.ErrInvalidConn) {
+	if driverUnavailable(MySQL, err) {
 		return true
 	}
 	n, ok := mysqlErrno(err)

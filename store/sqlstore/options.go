@@ -1,7 +1,6 @@
 package sqlstore
 
 import (
-	"database/sql"
 	"fmt"
 	"regexp"
 	"strings"
@@ -12,7 +11,7 @@ import (
 // otherwise with [WithTable].
 const DefaultTable = "tether_sessions"
 
-// Option configures a [Store] (see [New] and [OpenSQLite]).
+// Option configures a [Store] (see [New] and the driver packages' Open).
 type Option func(*config)
 
 type config struct {
@@ -22,6 +21,7 @@ type config struct {
 	now         func() time.Time
 	dialect     Dialect
 	django      bool
+	closeDB     bool
 
 	// Whether Table, HashKeys and AutoMigrate were given, for the
 	// defaults of Django mode.
@@ -87,20 +87,25 @@ func WithDialect(d Dialect) Option {
 	return func(c *config) { c.dialect = d }
 }
 
+// WithCloseDB chooses whether the store's Close also closes the *sql.DB
+// given to [New] (default off: the database stays open for its other
+// users). The Open functions of the driver packages set it, since the
+// database they open is the store's alone.
+func WithCloseDB(on bool) Option {
+	return func(c *config) { c.closeDB = on }
+}
+
 // MaxConns is the size of the connection pool of a database opened by
-// [OpenPostgres] or [OpenMySQL]: a burst of requests waits for a
-// connection (with its context) instead of exhausting the server's
-// connection limit (100 on PostgreSQL, 151 on MySQL by default). Idle
-// connections are kept for 5 minutes.
+// postgres.Open or mysql.Open (packages store/sqlstore/postgres and
+// store/sqlstore/mysql): a burst of requests waits for a connection (with
+// its context) instead of exhausting the server's connection limit (100
+// on PostgreSQL, 151 on MySQL by default). Idle connections are kept for
+// [MaxIdleTime].
 const MaxConns = 25
 
-// setPool sizes the pool of a database opened by OpenPostgres or
-// OpenMySQL.
-func setPool(db *sql.DB) {
-	db.SetMaxOpenConns(MaxConns)
-	db.SetMaxIdleConns(MaxConns)
-	db.SetConnMaxIdleTime(5 * time.Minute)
-}
+// MaxIdleTime is how long postgres.Open and mysql.Open keep an idle
+// connection.
+const MaxIdleTime = 5 * time.Minute
 
 var identRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 

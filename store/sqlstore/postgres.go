@@ -9,41 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
-
-	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgconn"
-	"github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
 )
-
-// OpenPostgres opens a PostgreSQL database through pgx's database/sql
-// driver and returns a store on it. dsn is anything pgx accepts: a URL
-// ("postgres://user:pass@host:5432/db?sslmode=disable&connect_timeout=5")
-// or key=value pairs ("host=… dbname=…"), with the PG* environment
-// variables as defaults. It is checked here, but no connection is made
-// until the store's first use. The store's Close closes the database.
-//
-// Set connect_timeout in dsn (seconds) so that requests fail fast while
-// the server is unreachable: pgx waits for the caller's context otherwise.
-// The pool holds up to [MaxConns] connections (see [Store.DB] to change
-// it). The store prepares its statements on
-// each connection once, so it needs session pooling from a proxy such as
-// PgBouncer (in transaction pooling, open the *sql.DB yourself with a pgx
-// exec mode that does not prepare, and use [New]).
-func OpenPostgres(dsn string, opts ...Option) (*Store, error) {
-	cfg, err := pgx.ParseConfig(dsn)
-	if err != nil {
-		return nil, fmt.Errorf("sqlstore: open postgres: %w", err)
-	}
-	db := stdlib.OpenDB(*cfg)
-	setPool(db)
-	s, err := New(db, append([]Option{WithDialect(Postgres)}, opts...)...)
-	if err != nil {
-		db.Close()
-		return nil, err
-	}
-	s.ownDB = true
-	return s, nil
-}
 
 // pgMaxIdent is the longest identifier PostgreSQL keeps (NAMEDATALEN-1);
 // it truncates longer ones.
@@ -129,12 +95,12 @@ func (postgresDialect) djangoVersion(data, expiryText string) string {
 	return "substr(encode(sha256(convert_to(" + data + " || " + expiryText + ", 'UTF8')), 'hex'), 1, 16)"
 }
 
-// pgCode returns the SQLSTATE of a server error: pgconn.PgError's, or
-// that of any error with an SQLState method.
+// pgCode returns the SQLSTATE of a server error: what the registered
+// driver reads (pgconn.PgError's code), or that of any error with an
+// SQLState method.
 func pgCode(err error) string {
-	var pe *pgconn.PgError
-	if errors.As(err, &pe) {
-		return pe.Code
+	if code, ok := driverErrorCode(Postgres, err); ok {
+		return code
 	}
 	var s interface{ SQLState() string }
 	if errors.As(err, &s) {
@@ -166,13 +132,13 @@ func (postgresDialect) isAlreadyExists(err error) bool {
 	return false
 }
 
-// isUnavailable: a failed connection attempt, a connection closed under
-// the store, a network timeout, and the server's "connection exception"
-// (08), "insufficient resources" (53: too many connections, disk full)
-// and shutdown (57P01-57P03) codes.
+// isUnavailable: what the registered driver counts as such (pgx: a
+// failed connection attempt, a connection closed under the store, a
+// network timeout), and the server's "connection exception" (08),
+// "insufficient resources" (53: too many connections, disk full) and
+// shutdown (57P01-57P03) codes.
 func (postgresDialect) isUnavailable(err error) bool {
-	var ce *pgconn.ConnectError
-	if errors.As(err, &ce) || errors.Is(err, pgconn.ErrConnClosed) || pgconn.Timeout(err) {
+	if driverUnavailable(Postgres, err) {
 		return true
 	}
 	code := pgCode(err)

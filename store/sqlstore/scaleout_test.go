@@ -9,9 +9,10 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/tetherweb/tether/internal/servicetest"
 	"github.com/tetherweb/tether/session"
 	"github.com/tetherweb/tether/store/sqlstore"
+	"github.com/tetherweb/tether/store/sqlstore/postgres"
+	"github.com/tetherweb/tether/testkit/servicetest"
 )
 
 // counterApp is a small app over a Manager: /set?name= stores a name,
@@ -52,7 +53,7 @@ func counterApp(store session.Store) http.Handler {
 func TestScaleOutPostgres(t *testing.T) {
 	t.Parallel()
 	a := openPostgres(t)
-	b, err := sqlstore.OpenPostgres(servicetest.PostgresDSN(t), sqlstore.WithTable(a.Table()))
+	b, err := postgres.Open(servicetest.PostgresDSN(t), sqlstore.WithTable(a.Table()))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,9 +10,9 @@ import (
 
 	"github.com/go-sql-driver/mysql"
 
-	"github.com/tetherweb/tether/internal/servicetest"
 	"github.com/tetherweb/tether/session"
 	"github.com/tetherweb/tether/store/sqlstore"
+	"github.com/tetherweb/tether/testkit/servicetest"
 )
 
 // TestDjangoExpiryPrecision: a Django table whose expire_date does not

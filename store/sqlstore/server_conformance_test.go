@@ -3,9 +3,9 @@ package sqlstore_test
 import (
 	"testing"
 
-	"github.com/tetherweb/tether/internal/storetest"
 	"github.com/tetherweb/tether/session"
 	"github.com/tetherweb/tether/store/sqlstore"
+	"github.com/tetherweb/tether/testkit/storetest"
 )
 
 // runConformance runs the shared suite on stores that open makes: tether's

@@ -8,8 +8,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tetherweb/tether/internal/servicetest"
 	"github.com/tetherweb/tether/store/sqlstore"
+	"github.com/tetherweb/tether/store/sqlstore/mysql"
+	"github.com/tetherweb/tether/store/sqlstore/postgres"
+	"github.com/tetherweb/tether/store/sqlstore/sqlite"
+	"github.com/tetherweb/tether/testkit/servicetest"
 )
 
 // Helpers for the suites on PostgreSQL and MariaDB/MySQL. Every store gets
@@ -34,19 +37,19 @@ type opener func(t testing.TB, opts ...sqlstore.Option) *sqlstore.Store
 // openPostgres opens a store on PostgreSQL, with tether's own table.
 func openPostgres(t testing.TB, opts ...sqlstore.Option) *sqlstore.Store {
 	t.Helper()
-	return openOn(t, sqlstore.OpenPostgres, servicetest.PostgresDSN(t), "tether_sessions", opts)
+	return openOn(t, postgres.Open, servicetest.PostgresDSN(t), "tether_sessions", opts)
 }
 
 // openMySQL opens a store on MariaDB/MySQL, with tether's own table.
 func openMySQL(t testing.TB, opts ...sqlstore.Option) *sqlstore.Store {
 	t.Helper()
-	return openOn(t, sqlstore.OpenMySQL, servicetest.MySQLDSN(t), "tether_sessions", opts)
+	return openOn(t, mysql.Open, servicetest.MySQLDSN(t), "tether_sessions", opts)
 }
 
 // openSQLite opens a store on a new SQLite file.
 func openSQLite(t testing.TB, opts ...sqlstore.Option) *sqlstore.Store {
 	t.Helper()
-	s, err := sqlstore.OpenSQLite(filepath.Join(t.TempDir(), "sessions.db"), opts...)
+	s, err := sqlite.Open(filepath.Join(t.TempDir(), "sessions.db"), opts...)
 	if err != nil {
 		t.Fatal(err)
 	}

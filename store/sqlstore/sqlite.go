@@ -3,71 +3,11 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
-	"database/sql/driver"
 	"errors"
-	"fmt"
 	"slices"
 	"strings"
 	"time"
-
-	"modernc.org/sqlite" // registers the "sqlite" database/sql driver
 )
-
-// SQLiteBusyTimeout is how long, in milliseconds, a connection opened by
-// [OpenSQLite] waits for another process's write lock before it gives up
-// with "database is locked" (which then matches session.ErrUnavailable).
-const SQLiteBusyTimeout = 5000
-
-// SQLiteMaxConns is the size of the connection pool of a database opened
-// by [OpenSQLite] (see [Store.DB] to change it).
-const SQLiteMaxConns = 8
-
-// OpenSQLite opens (creating it if needed) the SQLite database file at
-// path with the pure-Go modernc.org/sqlite driver and returns a store on
-// it. The connections are set up for concurrent use: WAL journal mode
-// (readers never wait for the writer), synchronous=NORMAL (durable at each
-// WAL checkpoint, never corrupt), a busy timeout of [SQLiteBusyTimeout]
-// for writers of other processes, BEGIN IMMEDIATE for transactions, and a
-// pool of [SQLiteMaxConns] connections; the store also queues its own
-// writes in-process. The store's Close closes the database.
-//
-// The path ":memory:" gives a private in-memory database, held on a single
-// connection (every connection would otherwise see its own empty
-// database). A path must not contain '?': to pass other DSN parameters,
-// open the *sql.DB yourself and use [New].
-func OpenSQLite(path string, opts ...Option) (*Store, error) {
-	if path == "" || strings.ContainsRune(path, '?') {
-		return nil, fmt.Errorf("sqlstore: open sqlite: invalid path %q", path)
-	}
-	memory := path == ":memory:"
-	dsn := path + "?_pragma=busy_timeout(" + fmt.Sprint(SQLiteBusyTimeout) + ")&_txlock=immediate"
-	if !memory {
-		dsn += "&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)"
-	}
-	db, err := sql.Open("sqlite", dsn)
-	if err != nil {
-		return nil, fmt.Errorf("sqlstore: open sqlite: %w", err)
-	}
-	if memory {
-		db.SetMaxOpenConns(1)
-		db.SetConnMaxIdleTime(0)
-		db.SetConnMaxLifetime(0)
-	} else {
-		// A few connections, kept open (each opening runs the pragmas):
-		// the store queues its writes anyway, and SQLite's WAL has 8 read
-		// marks, beyond which readers of different snapshots back off
-		// with sleeps. Callers wait for a connection with their context.
-		db.SetMaxOpenConns(SQLiteMaxConns)
-		db.SetMaxIdleConns(SQLiteMaxConns)
-	}
-	s, err := New(db, append([]Option{WithDialect(SQLite)}, opts...)...)
-	if err != nil {
-		db.Close()
-		return nil, err
-	}
-	s.ownDB = true
-	return s, nil
-}
 
 // sqliteDialect is SQLite's dialect.
 type sqliteDialect struct{}
@@ -155,34 +95,16 @@ func (sqliteDialect) djangoText(t time.Time) string {
 func (d sqliteDialect) djangoTime(t time.Time) any { return d.djangoText(t) }
 
 func (sqliteDialect) djangoVersion(data, expiryText string) string {
-	return sqliteVersionFunc + "(" + data + ", " + expiryText + ")"
+	return SQLiteVersionFunction + "(" + data + ", " + expiryText + ")"
 }
 
-// sqliteVersionFunc is the SQL function, registered with modernc.org/sqlite
-// by this package, that computes a Django row's version (SQLite has no
-// SHA-256 of its own).
-const sqliteVersionFunc = "tether_django_version"
-
-func init() {
-	sqlite.MustRegisterDeterministicScalarFunction(sqliteVersionFunc, 2,
-		func(_ *sqlite.FunctionContext, args []driver.Value) (driver.Value, error) {
-			return djangoVersionHex(sqliteText(args[0]), sqliteText(args[1])), nil
-		})
-}
-
-// sqliteText is a function argument as text, as SQLite's || would see it.
-func sqliteText(v driver.Value) string {
-	switch v := v.(type) {
-	case string:
-		return v
-	case []byte:
-		return string(v)
-	case nil:
-		return ""
-	default:
-		return fmt.Sprint(v)
-	}
-}
+// SQLiteVersionFunction is the SQL function that computes a row's version
+// in Django mode on SQLite ([DjangoRowVersion] of its two arguments as
+// text): SQLite has no SHA-256 of its own, so the store calls this
+// function, which store/sqlstore/sqlite registers with modernc.org/sqlite.
+// A *sql.DB on another SQLite driver needs it registered under this name
+// for Django mode.
+const SQLiteVersionFunction = "tether_django_version"
 
 // SQLite result codes (https://sqlite.org/rescode.html).
 const (

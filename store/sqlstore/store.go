@@ -55,7 +55,9 @@ var errClosed = fmt.Errorf("store is closed: %w", session.ErrUnavailable)
 
 // New returns a store on db. The dialect comes from [WithDialect] or else
 // from the type of db's driver (modernc.org/sqlite, pgx's stdlib,
-// go-sql-driver/mysql); New fails for a driver it does not know, a bad
+// go-sql-driver/mysql); New fails for a driver it does not know, a
+// dialect whose driver package (store/sqlstore/sqlite, …/postgres,
+// …/mysql) is not imported (see [Driver]), a bad
 // [WithTable] name, or WithHashKeys(true) with [WithDjangoTable]. New does not touch
 // the database: on first use the store creates its table (see
 // [WithAutoMigrate] and [Store.Migrate]) and prepares its statements.
@@ -66,7 +68,7 @@ var errClosed = fmt.Errorf("store is closed: %w", session.ErrUnavailable)
 // of rows its statement changed, and with found rows it would report
 // success over a live record (leaving it as it was, and returning a
 // version that was never stored) instead of session.ErrExists.
-// [OpenMySQL] refuses such a DSN; with New, the store checks on first use
+// mysql.Open refuses such a DSN; with New, the store checks on first use
 // (with a temporary table on one connection) and then fails every call
 // with an error naming clientFoundRows. When the database user may not
 // create temporary tables, the check cannot tell, and the requirement is
@@ -105,6 +107,9 @@ func New(db *sql.DB, opts ...Option) (*Store, error) {
 	if !ok {
 		return nil, fmt.Errorf("sqlstore: unsupported dialect %q", name)
 	}
+	if _, ok := registeredDriver(name); !ok {
+		return nil, errNoDriver(name)
+	}
 	cols := tetherColumns(d)
 	if cfg.django {
 		cols = djangoColumns(d)
@@ -119,10 +124,23 @@ func New(db *sql.DB, opts ...Option) (*Store, error) {
 		hashKeys:    cfg.hashKeys,
 		autoMigrate: cfg.autoMigrate,
 		now:         cfg.now,
+		ownDB:       cfg.closeDB,
 		preparing:   make(chan struct{}, 1),
 	}
 	if d.serialWrites() {
 		s.wsem = make(chan struct{}, 1)
+	}
+	return s, nil
+}
+
+// NewOwned is [New] for a database the store alone uses, in dialect d: the
+// store's Close closes db ([WithCloseDB]), and NewOwned closes db itself
+// when it fails. The driver packages' Open functions end with it.
+func NewOwned(db *sql.DB, d Dialect, opts ...Option) (*Store, error) {
+	s, err := New(db, append([]Option{WithDialect(d), WithCloseDB(true)}, opts...)...)
+	if err != nil {
+		db.Close()
+		return nil, err
 	}
 	return s, nil
 }
@@ -142,9 +160,9 @@ func (s *Store) Django() bool { return s.django }
 // Table returns the name of the store's table, as given to [WithTable].
 func (s *Store) Table() string { return strings.Join(s.table, ".") }
 
-// Close releases the store's prepared statements and, if the store opened
-// the database ([OpenSQLite], [OpenPostgres], [OpenMySQL]), closes it; a
-// *sql.DB given to [New] stays open. The store cannot be used afterwards:
+// Close releases the store's prepared statements and, if the store owns
+// the database (the driver packages' Open, or [WithCloseDB]), closes it;
+// otherwise a *sql.DB given to [New] stays open. The store cannot be used afterwards:
 // its methods return an error matching session.ErrUnavailable.
 func (s *Store) Close() error {
 	if s.closed.Swap(true) {

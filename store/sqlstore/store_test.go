@@ -17,7 +17,7 @@ import (
 
 func TestMigrateCreatesTableAndIndex(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "s.db")
-	s, err := OpenSQLite(path)
+	s, err := openSQLite(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -68,7 +68,7 @@ func TestMigrateIdempotentAndConcurrent(t *testing.T) {
 	ctx := context.Background()
 	var stores []*Store
 	for range 3 {
-		s, err := OpenSQLite(path)
+		s, err := openSQLite(path)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -148,7 +148,7 @@ func TestKeysHashedOrRaw(t *testing.T) {
 	for _, hash := range []bool{true, false} {
 		t.Run(fmt.Sprint("hash=", hash), func(t *testing.T) {
 			path := filepath.Join(t.TempDir(), "s.db")
-			s, err := OpenSQLite(path, WithHashKeys(hash))
+			s, err := openSQLite(path, WithHashKeys(hash))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -187,7 +187,7 @@ func TestHashDefault(t *testing.T) {
 func TestTableOption(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "s.db")
 	for _, name := range []string{"custom_sessions", "main.qualified_sessions"} {
-		s, err := OpenSQLite(path, WithTable(name))
+		s, err := openSQLite(path, WithTable(name))
 		if err != nil {
 			t.Fatalf("WithTable(%q): %v", name, err)
 		}
@@ -217,7 +217,7 @@ func TestTableOption(t *testing.T) {
 	}
 
 	for _, bad := range []string{"", "a b", `x"y`, "a.b.c", "1abc", "t;DROP TABLE x", "a.", strings.Repeat("x", 61)} {
-		if _, err := OpenSQLite(path, WithTable(bad)); err == nil {
+		if _, err := openSQLite(path, WithTable(bad)); err == nil {
 			t.Errorf("WithTable(%q) accepted", bad)
 		}
 	}
@@ -272,7 +272,7 @@ func TestCompareAndSwap(t *testing.T) {
 func TestExpiredRowsInvisible(t *testing.T) {
 	clock := newFakeClock()
 	path := filepath.Join(t.TempDir(), "s.db")
-	s, err := OpenSQLite(path, WithClock(clock.Now))
+	s, err := openSQLite(path, WithClock(clock.Now))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -333,7 +333,7 @@ func TestExpiryPrecision(t *testing.T) {
 
 func TestUpdateToPastDeletesRow(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "s.db")
-	s, err := OpenSQLite(path)
+	s, err := openSQLite(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -472,47 +472,4 @@ func TestCloseOwnership(t *testing.T) {
 	if err := db.Ping(); err != nil {
 		t.Errorf("Close of a store from New closed the caller's DB: %v", err)
 	}
-}
-
-func TestOpenSQLiteSettings(t *testing.T) {
-	s := openTest(t)
-	ctx := context.Background()
-	conn, err := s.db.Conn(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	var mode string
-	var timeout int
-	conn.QueryRowContext(ctx, "PRAGMA journal_mode").Scan(&mode)
-	conn.QueryRowContext(ctx, "PRAGMA busy_timeout").Scan(&timeout)
-	if mode != "wal" || timeout != SQLiteBusyTimeout {
-		t.Errorf("journal_mode %q, busy_timeout %d; want wal, %d", mode, timeout, SQLiteBusyTimeout)
-	}
-
-	if _, err := OpenSQLite(""); err == nil {
-		t.Error(`OpenSQLite("") accepted`)
-	}
-	if _, err := OpenSQLite("a?b.db"); err == nil {
-		t.Error(`OpenSQLite with '?' accepted`)
-	}
-}
-
-func TestOpenSQLiteMemory(t *testing.T) {
-	s, err := OpenSQLite(":memory:")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	key := session.NewKey()
-	mustCreate(t, s, key, "in memory", time.Now().Add(time.Hour))
-	var wg sync.WaitGroup
-	for range 10 {
-		wg.Go(func() {
-			if _, err := s.Load(context.Background(), key); err != nil {
-				t.Errorf("Load: %v", err)
-			}
-		})
-	}
-	wg.Wait()
 }

@@ -13,9 +13,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tetherweb/tether/internal/faultproxy"
-	"github.com/tetherweb/tether/internal/servicetest"
 	"github.com/tetherweb/tether/session"
+	"github.com/tetherweb/tether/testkit/faultproxy"
+	"github.com/tetherweb/tether/testkit/servicetest"
 )
 
 // TestCacheDown cuts memcached off (a proxy in front of it stops) while a

@@ -9,6 +9,7 @@ import (
 
 	"github.com/tetherweb/tether/session"
 	"github.com/tetherweb/tether/store/sqlstore"
+	"github.com/tetherweb/tether/store/sqlstore/sqlite"
 )
 
 // fakeClock is a settable clock: a fixed instant, moved by Set, or the
@@ -56,7 +57,7 @@ func TestEntryNeverOutlivesDurable(t *testing.T) {
 	newRig := func(t *testing.T, opts ...sqlstore.Option) (*Store, *hookStore, *fakeClock) {
 		clock := &fakeClock{}
 		clock.Set(time.Now())
-		db, err := sqlstore.OpenSQLite(filepath.Join(t.TempDir(), "sessions.db"), append(opts, sqlstore.WithClock(clock.Now))...)
+		db, err := sqlite.Open(filepath.Join(t.TempDir(), "sessions.db"), append(opts, sqlstore.WithClock(clock.Now))...)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -3,8 +3,8 @@ package tieredstore
 import (
 	"testing"
 
-	"github.com/tetherweb/tether/internal/storetest"
 	"github.com/tetherweb/tether/session"
+	"github.com/tetherweb/tether/testkit/storetest"
 )
 
 // TestConformance runs the shared suite with memstore in front of SQLite:

@@ -14,7 +14,7 @@ import (
 	"github.com/tetherweb/tether/session"
 	"github.com/tetherweb/tether/store/memcachestore"
 	"github.com/tetherweb/tether/store/memstore"
-	"github.com/tetherweb/tether/store/sqlstore"
+	"github.com/tetherweb/tether/store/sqlstore/sqlite"
 	"github.com/tetherweb/tether/store/tieredstore"
 )
 
@@ -27,7 +27,7 @@ func Example() {
 		log.Fatal(err)
 	}
 	defer os.RemoveAll(dir)
-	db, err := sqlstore.OpenSQLite(filepath.Join(dir, "sessions.db"))
+	db, err := sqlite.Open(filepath.Join(dir, "sessions.db"))
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -68,7 +68,7 @@ func Example() {
 // database and the logger hears about it. (Not run by go test: it needs a
 // memcached.)
 func ExampleNew() {
-	db, err := sqlstore.OpenSQLite("sessions.db")
+	db, err := sqlite.Open("sessions.db")
 	if err != nil {
 		log.Fatal(err)
 	}

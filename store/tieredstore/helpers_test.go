@@ -12,11 +12,12 @@ import (
 	"time"
 
 	"github.com/bradfitz/gomemcache/memcache"
-	"github.com/tetherweb/tether/internal/servicetest"
 	"github.com/tetherweb/tether/session"
 	"github.com/tetherweb/tether/store/memcachestore"
 	"github.com/tetherweb/tether/store/memstore"
 	"github.com/tetherweb/tether/store/sqlstore"
+	"github.com/tetherweb/tether/store/sqlstore/sqlite"
+	"github.com/tetherweb/tether/testkit/servicetest"
 )
 
 // errInjected is the failure hooks inject.
@@ -212,7 +213,7 @@ func newMemstore(t testing.TB) *memstore.Store {
 // directory.
 func newSQLite(t testing.TB) *sqlstore.Store {
 	t.Helper()
-	s, err := sqlstore.OpenSQLite(filepath.Join(t.TempDir(), "sessions.db"))
+	s, err := sqlite.Open(filepath.Join(t.TempDir(), "sessions.db"))
 	if err != nil {
 		t.Fatal(err)
 	}

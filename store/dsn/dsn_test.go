@@ -1,4 +1,4 @@
-package dsn
+package dsn_test
 
 import (
 	"context"
@@ -15,11 +15,21 @@ import (
 	"github.com/go-sql-driver/mysql"
 	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" driver, for the tests' own statements
 
-	"github.com/tetherweb/tether/internal/servicetest"
 	"github.com/tetherweb/tether/session"
+	"github.com/tetherweb/tether/store/cookiestore"
+	"github.com/tetherweb/tether/store/dsn"
 	"github.com/tetherweb/tether/store/filestore"
 	"github.com/tetherweb/tether/store/memstore"
 	"github.com/tetherweb/tether/store/sqlstore"
+	"github.com/tetherweb/tether/store/tieredstore"
+	"github.com/tetherweb/tether/testkit/servicetest"
+
+	// The other stores register their schemes.
+	_ "github.com/tetherweb/tether/store/memcachestore"
+	_ "github.com/tetherweb/tether/store/redisstore"
+	_ "github.com/tetherweb/tether/store/sqlstore/mysql"
+	_ "github.com/tetherweb/tether/store/sqlstore/postgres"
+	_ "github.com/tetherweb/tether/store/sqlstore/sqlite"
 )
 
 // roundTrip creates a record in s and loads it back.
@@ -38,11 +48,11 @@ func roundTrip(t *testing.T, s session.Store) {
 	}
 }
 
-func mustOpen(t *testing.T, dsn string) *Store {
+func mustOpen(t *testing.T, src string) *dsn.Opened {
 	t.Helper()
-	s, err := Open(dsn)
+	s, err := dsn.Open(src, dsn.Options{})
 	if err != nil {
-		t.Fatalf("Open(%q): %v", dsn, err)
+		t.Fatalf("dsn.Open(%q, dsn.Options{}): %v", src, err)
 	}
 	t.Cleanup(func() {
 		if err := s.Close(); err != nil {
@@ -53,7 +63,7 @@ func mustOpen(t *testing.T, dsn string) *Store {
 }
 
 // sqlStore returns the *sqlstore.Store behind s.
-func sqlStore(t *testing.T, s *Store) *sqlstore.Store {
+func sqlStore(t *testing.T, s *dsn.Opened) *sqlstore.Store {
 	t.Helper()
 	ss, ok := s.Store.(*sqlstore.Store)
 	if !ok {
@@ -76,7 +86,7 @@ func TestFile(t *testing.T) {
 		t.Errorf("file: gave a %T", s.Store)
 	}
 	roundTrip(t, s)
-	if _, err := Open("file:"); err == nil {
+	if _, err := dsn.Open("file:", dsn.Options{}); err == nil {
 		t.Error("file: without a directory accepted")
 	}
 }
@@ -84,7 +94,7 @@ func TestFile(t *testing.T) {
 func TestSQLite(t *testing.T) {
 	dir := t.TempDir()
 	cases := []struct {
-		dsn, table string
+		src, table string
 		django     bool
 	}{
 		{"sqlite:" + filepath.Join(dir, "a.db"), "tether_sessions", false},
@@ -93,72 +103,37 @@ func TestSQLite(t *testing.T) {
 		{"sqlite:" + filepath.Join(dir, "d.db") + "?table=main.django_session", "main.django_session", true},
 	}
 	for _, c := range cases {
-		s := mustOpen(t, c.dsn)
+		s := mustOpen(t, c.src)
 		ss := sqlStore(t, s)
 		if ss.Table() != c.table || ss.Django() != c.django || s.Django != c.django || ss.Dialect() != sqlstore.SQLite {
-			t.Errorf("%s: table %q, django %v/%v, dialect %s; want %q, %v", c.dsn, ss.Table(), ss.Django(), s.Django, ss.Dialect(), c.table, c.django)
+			t.Errorf("%s: table %q, django %v/%v, dialect %s; want %q, %v", c.src, ss.Table(), ss.Django(), s.Django, ss.Dialect(), c.table, c.django)
 		}
 		// Django's table is created on first use too (demo, CLI).
 		roundTrip(t, s)
 	}
 	for _, bad := range []string{"sqlite:", "sqlite:?table=x", "sqlite:" + filepath.Join(dir, "e.db") + "?table=%zz", "sqlite:" + filepath.Join(dir, "f.db") + "?table=bad name"} {
-		if s, err := Open(bad); err == nil {
+		if s, err := dsn.Open(bad, dsn.Options{}); err == nil {
 			s.Close()
-			t.Errorf("Open(%q) accepted", bad)
+			t.Errorf("dsn.Open(%q, dsn.Options{}) accepted", bad)
 		}
 	}
 }
 
 func TestBadInput(t *testing.T) {
 	for _, bad := range []string{"", "nocolon", "redis-nope://x", "http://example.com", "postgres://%zz", "postgres://h/db?a=%zz", "mysql://", "mysql:opaque", "mysql://u@h/db/extra"} {
-		s, err := Open(bad)
+		s, err := dsn.Open(bad, dsn.Options{})
 		if err == nil {
 			s.Close()
-			t.Errorf("Open(%q) accepted", bad)
+			t.Errorf("dsn.Open(%q, dsn.Options{}) accepted", bad)
 			continue
 		}
 		if !strings.HasPrefix(err.Error(), "dsn: ") && !strings.HasPrefix(err.Error(), "sqlstore: ") {
-			t.Errorf("Open(%q): error %q lacks its context", bad, err)
+			t.Errorf("dsn.Open(%q, dsn.Options{}): error %q lacks its context", bad, err)
 		}
 	}
-	_, err := Open("unknown:x")
+	_, err := dsn.Open("unknown:x", dsn.Options{})
 	if err == nil || !strings.Contains(err.Error(), "unknown store") {
 		t.Errorf("unknown scheme: %v", err)
-	}
-}
-
-func TestMySQLDSNConversion(t *testing.T) {
-	cases := []struct{ in, want string }{
-		{"mysql://root@127.0.0.1:3306/test", "root@tcp(127.0.0.1:3306)/test"},
-		{"mysql://u:p@db.example/app", "u:p@tcp(db.example:3306)/app"},
-		{"mysql://u:p%40ss%3Aw%2Frd@h:3307/app?timeout=2s&tls=true", "u:p@ss:w/rd@tcp(h:3307)/app?timeout=2s&tls=true"},
-		{"mysql://u@[::1]:3306/db", "u@tcp([::1]:3306)/db"},
-		{"mysql://h:1/", "tcp(h:1)/"},
-	}
-	for _, c := range cases {
-		u, name, err := splitTable(c.in + sep(c.in) + "table=django_session")
-		if err != nil {
-			t.Fatalf("%s: %v", c.in, err)
-		}
-		if name != "django_session" {
-			t.Errorf("%s: table %q", c.in, name)
-		}
-		got, err := mysqlDSN(u)
-		if err != nil || got != c.want {
-			t.Errorf("mysqlDSN(%s) = %q, %v; want %q", c.in, got, err, c.want)
-			continue
-		}
-		cfg, err := mysql.ParseDSN(got)
-		if err != nil {
-			t.Errorf("the driver rejects %q: %v", got, err)
-			continue
-		}
-		if want, _ := url.Parse(c.in); cfg.User != want.User.Username() {
-			t.Errorf("%q: the driver reads user %q", got, cfg.User)
-		}
-		if p, ok := u.User.Password(); ok && cfg.Passwd != p {
-			t.Errorf("%q: the driver reads password %q, want %q", got, cfg.Passwd, p)
-		}
 	}
 }
 
@@ -169,19 +144,6 @@ func sep(s string) string {
 	return "?"
 }
 
-func TestSplitTableKeepsOtherParameters(t *testing.T) {
-	u, name, err := splitTable("postgres://u:p@h:5432/db?sslmode=disable&table=s.django_session&options=-c%20x%3Dy&connect_timeout=2")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if name != "s.django_session" {
-		t.Errorf("table %q", name)
-	}
-	if want := "postgres://u:p@h:5432/db?sslmode=disable&options=-c%20x%3Dy&connect_timeout=2"; u.String() != want {
-		t.Errorf("URL %s, want %s", u, want)
-	}
-}
-
 func uniqueTable(prefix string) string {
 	var b [6]byte
 	rand.Read(b[:])
@@ -190,7 +152,7 @@ func uniqueTable(prefix string) string {
 
 // dropOnCleanup drops the SQL store's table when the test ends (before
 // the store is closed: cleanups run last-registered first).
-func dropOnCleanup(t *testing.T, s *Store, quote string) {
+func dropOnCleanup(t *testing.T, s *dsn.Opened, quote string) {
 	ss := sqlStore(t, s)
 	t.Cleanup(func() {
 		if _, err := ss.DB().Exec("DROP TABLE IF EXISTS " + quote + ss.Table() + quote); err != nil {
@@ -203,12 +165,12 @@ func TestPostgres(t *testing.T) {
 	base := servicetest.PostgresDSN(t)
 	for _, scheme := range []string{"postgres", "postgresql"} {
 		name := uniqueTable("tether_sessions")
-		dsn := scheme + strings.TrimPrefix(base, "postgres") + sep(base) + "table=" + name
-		s := mustOpen(t, dsn)
+		src := scheme + strings.TrimPrefix(base, "postgres") + sep(base) + "table=" + name
+		s := mustOpen(t, src)
 		dropOnCleanup(t, s, `"`)
 		ss := sqlStore(t, s)
 		if ss.Dialect() != sqlstore.Postgres || ss.Table() != name || s.Django {
-			t.Errorf("%s: dialect %s, table %s, django %v", dsn, ss.Dialect(), ss.Table(), s.Django)
+			t.Errorf("%s: dialect %s, table %s, django %v", src, ss.Dialect(), ss.Table(), s.Django)
 		}
 		roundTrip(t, s)
 	}
@@ -229,11 +191,11 @@ func TestPostgres(t *testing.T) {
 			t.Errorf("drop schema: %v", err)
 		}
 	})
-	dsn := base + sep(base) + "table=" + schema + ".django_session"
-	s := mustOpen(t, dsn)
+	src := base + sep(base) + "table=" + schema + ".django_session"
+	s := mustOpen(t, src)
 	ss := sqlStore(t, s)
 	if !s.Django || !ss.Django() || ss.Table() != schema+".django_session" {
-		t.Errorf("%s: django %v/%v, table %s", dsn, s.Django, ss.Django(), ss.Table())
+		t.Errorf("%s: django %v/%v, table %s", src, s.Django, ss.Django(), ss.Table())
 	}
 	roundTrip(t, s)
 	var typ string
@@ -255,12 +217,12 @@ func TestMySQL(t *testing.T) {
 		u.User = url.User(cfg.User)
 	}
 	name := uniqueTable("tether_sessions")
-	dsn := u.String() + "?timeout=5s&table=" + name
-	s := mustOpen(t, dsn)
+	src := u.String() + "?timeout=5s&table=" + name
+	s := mustOpen(t, src)
 	dropOnCleanup(t, s, "`")
 	ss := sqlStore(t, s)
 	if ss.Dialect() != sqlstore.MySQL || ss.Table() != name || s.Django {
-		t.Errorf("%s: dialect %s, table %s, django %v", dsn, ss.Dialect(), ss.Table(), s.Django)
+		t.Errorf("%s: dialect %s, table %s, django %v", src, ss.Dialect(), ss.Table(), s.Django)
 	}
 	roundTrip(t, s)
 
@@ -279,10 +241,10 @@ func TestMySQL(t *testing.T) {
 			t.Errorf("drop database: %v", err)
 		}
 	})
-	dsn = u.String() + "?table=" + schema + ".django_session"
-	ds := mustOpen(t, dsn)
+	src = u.String() + "?table=" + schema + ".django_session"
+	ds := mustOpen(t, src)
 	if !ds.Django || sqlStore(t, ds).Table() != schema+".django_session" {
-		t.Errorf("%s: django %v, table %s", dsn, ds.Django, sqlStore(t, ds).Table())
+		t.Errorf("%s: django %v, table %s", src, ds.Django, sqlStore(t, ds).Table())
 	}
 	roundTrip(t, ds)
 	var typ string
@@ -297,5 +259,69 @@ func TestMySQL(t *testing.T) {
 	_, err = bad.Load(context.Background(), session.NewKey())
 	if err == nil || errors.Is(err, session.ErrNotFound) {
 		t.Errorf("Load with a wrong password: %v", err)
+	}
+}
+
+func TestRedis(t *testing.T) {
+	addr := servicetest.RedisAddr(t)
+	s, err := dsn.Open("redis://"+addr+"/0?prefix=tether-dsn-test:", dsn.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	roundTrip(t, s)
+}
+
+func TestRedisClusterParsing(t *testing.T) {
+	s, err := dsn.Open("redis-cluster://127.0.0.1:1,127.0.0.1:2?prefix=p:", dsn.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	if _, err := dsn.Open("redis-cluster://", dsn.Options{}); err == nil {
+		t.Fatal("empty cluster accepted")
+	}
+}
+
+func TestMemcached(t *testing.T) {
+	s, err := dsn.Open("memcached://"+servicetest.MemcachedAddr(t), dsn.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	roundTrip(t, s)
+	if _, err := dsn.Open("memcached://", dsn.Options{}); err == nil {
+		t.Fatal("memcached:// without a host accepted")
+	}
+}
+
+func TestCookie(t *testing.T) {
+	if _, err := dsn.Open("cookie:", dsn.Options{}); err == nil || !strings.Contains(err.Error(), "secret key") {
+		t.Fatalf("cookie: without a key: %v", err)
+	}
+	s, err := dsn.Open("cookie:", dsn.Options{SecretKey: []byte("k")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := s.Cookie.(*cookiestore.Store); !ok {
+		t.Fatalf("cookie: gave %T", s.Store)
+	}
+}
+
+func TestTiered(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "t.db")
+	s, err := dsn.Open("tiered:memory:+sqlite:"+db+"?table=django_session", dsn.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	if _, ok := s.Store.(*tieredstore.Store); !ok || !s.Django {
+		t.Fatalf("tiered gave %T (django %v)", s.Store, s.Django)
+	}
+	roundTrip(t, s)
+	for _, bad := range []string{"tiered:memory:", "tiered:memory:+nosuch:x", "tiered:"} {
+		if _, err := dsn.Open(bad, dsn.Options{}); err == nil {
+			t.Errorf("%q accepted", bad)
+		}
 	}
 }

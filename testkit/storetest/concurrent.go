@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/tetherweb/tether/session"
 )
@@ -67,7 +68,11 @@ const ReadThenWriteRequests = 100
 func startApp(t *testing.T, store session.Store) (*http.Client, string) {
 	t.Helper()
 	// Conflicts answered 409 are expected here; their log lines are not.
-	m := &session.Manager{Store: store, Logger: slog.New(slog.DiscardHandler)}
+	// The store calls of 200 requests at once queue for the backend's
+	// connections on a small machine: this suite checks that nothing is
+	// lost, not how fast, so it allows each call far more than the
+	// Manager's default StoreTimeout.
+	m := &session.Manager{Store: store, Logger: slog.New(slog.DiscardHandler), StoreTimeout: 30 * time.Second}
 	mux := http.NewServeMux()
 	mux.HandleFunc("/start", func(w http.ResponseWriter, r *http.Request) {
 		session.From(r).Set("start", true)
