@@ -28,10 +28,10 @@ const MaxClasses = 256
 // MaxClasses.
 const OverflowClass = "ratelog: other classes"
 
-// SuppressedKey is the attribute that carries, on every line after the
+// SuppressedKey ("unlogged_failures") is the attribute that carries, on every line after the
 // first of a run, how many events of the class were not logged since the
 // previous line.
-const SuppressedKey = "suppressed"
+const SuppressedKey = "unlogged_failures"
 
 // Limiter logs events sparingly. Its zero value is ready to use (on
 // slog.Default() and DefaultInterval); set the fields before the first

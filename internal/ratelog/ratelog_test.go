@@ -80,8 +80,8 @@ func TestThousandFailures(t *testing.T) {
 	if len(got) != 2 {
 		t.Fatalf("%d lines, want the first and one summary:\n%s", len(got), buf.String())
 	}
-	if !strings.Contains(got[1], "suppressed=999") || !strings.Contains(got[1], "op=load") || !strings.Contains(got[1], `msg="cache failed"`) {
-		t.Errorf("summary line %q: want the message, its attributes and suppressed=999", got[1])
+	if !strings.Contains(got[1], "unlogged_failures=999") || !strings.Contains(got[1], "op=load") || !strings.Contains(got[1], `msg="cache failed"`) {
+		t.Errorf("summary line %q: want the message, its attributes and unlogged_failures=999", got[1])
 	}
 	// The next interval starts afresh.
 	for range 50 {
