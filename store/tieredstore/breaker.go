@@ -25,9 +25,9 @@ type breaker struct {
 	failures atomic.Int64 // cache calls failed in a row
 
 	mu      sync.Mutex
-	until    time.Time     // while open: when the next probe may go
-	backoff  time.Duration // while open: the current back-off
-	probing  bool          // a probe is out
+	until   time.Time     // while open: when the next probe may go
+	backoff time.Duration // while open: the current back-off
+	probing bool          // a probe is out
 }
 
 // pass is what allow decided for one operation.
