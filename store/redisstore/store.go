@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
+	"github.com/tetherweb/tether/internal/detach"
 	"github.com/tetherweb/tether/session"
 )
 
@@ -57,7 +58,7 @@ type Store struct {
 	now      func() time.Time
 	// ctxTimeouts: the client applies context deadlines itself
 	// (ContextTimeoutEnabled); otherwise calls with a deadline are
-	// detached (see detach).
+	// detached (internal/detach).
 	ctxTimeouts bool
 }
 
@@ -109,7 +110,7 @@ func (s *Store) Load(ctx context.Context, key string) (session.Record, error) {
 	if s.direct(ctx) {
 		vals, err = s.client.HMGet(ctx, rkey, fieldData, fieldVersion, fieldExpiry).Result()
 	} else {
-		vals, err = detach(ctx, func() ([]any, error) {
+		vals, err = detach.Run(ctx, func() ([]any, error) {
 			return s.client.HMGet(ctx, rkey, fieldData, fieldVersion, fieldExpiry).Result()
 		})
 	}
@@ -206,7 +207,7 @@ func (s *Store) Create(ctx context.Context, key string, rec session.Record) (ses
 	if s.direct(ctx) {
 		n, err = createScript.Run(ctx, s.client, keys, rec.Data, ms, dead).Int64()
 	} else {
-		n, err = detach(ctx, func() (int64, error) {
+		n, err = detach.Run(ctx, func() (int64, error) {
 			return createScript.Run(ctx, s.client, keys, rec.Data, ms, dead).Int64()
 		})
 	}
@@ -242,7 +243,7 @@ func (s *Store) Update(ctx context.Context, key string, rec session.Record) (ses
 	if s.direct(ctx) {
 		n, err = updateScript.Run(ctx, s.client, keys, rec.Data, ms, dead, want).Int64()
 	} else {
-		n, err = detach(ctx, func() (int64, error) {
+		n, err = detach.Run(ctx, func() (int64, error) {
 			return updateScript.Run(ctx, s.client, keys, rec.Data, ms, dead, want).Int64()
 		})
 	}
@@ -273,6 +274,6 @@ func (s *Store) Delete(ctx context.Context, key string) error {
 	if s.direct(ctx) {
 		return wrap(ctx, "delete", s.client.Del(ctx, rkey).Err())
 	}
-	_, err := detach(ctx, func() (int64, error) { return s.client.Del(ctx, rkey).Result() })
+	_, err := detach.Run(ctx, func() (int64, error) { return s.client.Del(ctx, rkey).Result() })
 	return wrap(ctx, "delete", err)
 }
