@@ -1,0 +1,135 @@
+package faultproxy_test
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"net"
+	"net/url"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/go-sql-driver/mysql"
+	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" database/sql driver
+
+	"github.com/tetherweb/tether/internal/faultproxy"
+	"github.com/tetherweb/tether/internal/servicetest"
+	"github.com/tetherweb/tether/internal/storetest"
+	"github.com/tetherweb/tether/store/sqlstore"
+)
+
+// The SQL stores against a database that stops answering: a proxy in front
+// of the shared PostgreSQL and MariaDB hangs (forwards nothing, closes
+// nothing), and every store call with a 1 s deadline must answer
+// session.ErrUnavailable within 1.5 s, then work once the proxy resumes
+// (storetest.RunHung). Both drivers apply the context's deadline
+// themselves; the store gets no help. These tests, and the cut-off ones,
+// sit here, beside the proxy, because they need nothing of sqlstore but
+// New (and OpenSQLite).
+
+// tableName is a table no other test uses.
+func tableName() string {
+	var b [6]byte
+	rand.Read(b[:])
+	return "tether_hang_" + hex.EncodeToString(b[:])
+}
+
+// runSQLHung runs RunHung on a store on db, through proxy, under a fresh
+// table (dropped through direct: db's proxy may be hung by then).
+func runSQLHung(t *testing.T, db, direct *sql.DB, proxy *faultproxy.Proxy) {
+	t.Helper()
+	table := newSQLStore(t, direct).Table()
+	s, err := sqlstore.New(db, sqlstore.WithTable(table))
+	if err != nil {
+		t.Fatal(err)
+	}
+	storetest.RunHung(t, s, proxy.Hang, proxy.Resume)
+}
+
+func TestPostgresHung(t *testing.T) {
+	dsn := servicetest.PostgresDSN(t)
+	u, err := url.Parse(dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	host := u.Host
+	if !strings.Contains(host, ":") {
+		host += ":5432"
+	}
+	proxy := faultproxy.New(t, host)
+	proxied := *u
+	proxied.Host = proxy.Addr()
+	db := openDB(t, "pgx", proxied.String())
+	direct := openDB(t, "pgx", dsn)
+	runSQLHung(t, db, direct, proxy)
+}
+
+func TestMySQLHung(t *testing.T) {
+	dsn := servicetest.MySQLDSN(t)
+	cfg, err := mysql.ParseDSN(dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := cfg.Addr
+	if _, _, err := net.SplitHostPort(addr); err != nil {
+		addr = net.JoinHostPort(addr, "3306")
+	}
+	proxy := faultproxy.New(t, addr)
+	proxied := cfg.Clone()
+	proxied.Net, proxied.Addr = "tcp", proxy.Addr()
+	db := openDB(t, "mysql", proxied.FormatDSN())
+	direct := openDB(t, "mysql", dsn)
+	runSQLHung(t, db, direct, proxy)
+}
+
+func openDB(t *testing.T, driver, dsn string) *sql.DB {
+	t.Helper()
+	db, err := sql.Open(driver, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+// newSQLStore returns a store on db under a fresh table, dropped when the
+// test ends.
+func newSQLStore(t *testing.T, db *sql.DB) *sqlstore.Store {
+	t.Helper()
+	table := tableName()
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		if _, err := db.ExecContext(ctx, "DROP TABLE IF EXISTS "+table); err != nil {
+			t.Errorf("dropping %s: %v", table, err)
+		}
+	})
+	s, err := sqlstore.New(db, sqlstore.WithTable(table))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// TestSQLCutOff: on PostgreSQL, MariaDB and SQLite, Updates and Creates
+// cancelled at random points leave the old record or the new one, whole:
+// a cancelled transaction rolls back (storetest.RunCutOff).
+func TestSQLCutOff(t *testing.T) {
+	t.Run("postgres", func(t *testing.T) {
+		storetest.RunCutOff(t, newSQLStore(t, openDB(t, "pgx", servicetest.PostgresDSN(t))))
+	})
+	t.Run("mysql", func(t *testing.T) {
+		storetest.RunCutOff(t, newSQLStore(t, openDB(t, "mysql", servicetest.MySQLDSN(t))))
+	})
+	t.Run("sqlite", func(t *testing.T) {
+		s, err := sqlstore.OpenSQLite(filepath.Join(t.TempDir(), "sessions.db"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { s.Close() })
+		storetest.RunCutOff(t, s)
+	})
+}
