@@ -408,6 +408,9 @@ func (s *Store) write(p string, v session.Version, rec session.Record) (err erro
 	if err = f.Close(); err != nil {
 		return err
 	}
+	if crashBeforeRename != nil {
+		crashBeforeRename()
+	}
 	if err = os.Rename(tmp, p); err != nil {
 		return err
 	}
@@ -416,6 +419,10 @@ func (s *Store) write(p string, v session.Version, rec session.Record) (err erro
 	}
 	return nil
 }
+
+// crashBeforeRename, when set (by a test's helper process), runs between
+// a write's temporary file and its rename, to kill the process there.
+var crashBeforeRename func()
 
 // syncDir makes a rename in dir durable.
 func syncDir(dir string) error {
