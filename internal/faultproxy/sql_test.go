@@ -5,6 +5,8 @@ import (
 	"crypto/rand"
 	"database/sql"
 	"encoding/hex"
+	"io"
+	"log"
 	"net"
 	"net/url"
 	"path/filepath"
@@ -132,4 +134,64 @@ func TestSQLCutOff(t *testing.T) {
 		t.Cleanup(func() { s.Close() })
 		storetest.RunCutOff(t, s)
 	})
+}
+
+// TestSQLFaultsUnderLoad: the proxy in front of PostgreSQL and MariaDB
+// hangs, then is cut (as if the server died), while clients increment
+// counters through a session.Manager (storetest.RunFaultUnderLoad): 503
+// within the bound during the fault, success after, no lost or corrupt
+// record.
+func TestSQLFaultsUnderLoad(t *testing.T) {
+	servers := map[string]func(t *testing.T) (driver, proxied, direct string, proxy *faultproxy.Proxy){
+		"postgres": func(t *testing.T) (string, string, string, *faultproxy.Proxy) {
+			dsn := servicetest.PostgresDSN(t)
+			u, err := url.Parse(dsn)
+			if err != nil {
+				t.Fatal(err)
+			}
+			host := u.Host
+			if !strings.Contains(host, ":") {
+				host += ":5432"
+			}
+			proxy := faultproxy.New(t, host)
+			p := *u
+			p.Host = proxy.Addr()
+			return "pgx", p.String(), dsn, proxy
+		},
+		"mysql": func(t *testing.T) (string, string, string, *faultproxy.Proxy) {
+			dsn := servicetest.MySQLDSN(t)
+			cfg, err := mysql.ParseDSN(dsn)
+			if err != nil {
+				t.Fatal(err)
+			}
+			addr := cfg.Addr
+			if _, _, err := net.SplitHostPort(addr); err != nil {
+				addr = net.JoinHostPort(addr, "3306")
+			}
+			proxy := faultproxy.New(t, addr)
+			p := cfg.Clone()
+			p.Net, p.Addr = "tcp", proxy.Addr()
+			return "mysql", p.FormatDSN(), dsn, proxy
+		},
+	}
+	// The driver logs every connection the proxy cuts.
+	mysql.SetLogger(log.New(io.Discard, "", 0))
+	for name, open := range servers {
+		t.Run(name, func(t *testing.T) {
+			driver, proxied, direct, proxy := open(t)
+			table := newSQLStore(t, openDB(t, driver, direct)).Table()
+			db := openDB(t, driver, proxied)
+			db.SetMaxOpenConns(sqlstore.MaxConns)
+			s, err := sqlstore.New(db, sqlstore.WithTable(table))
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Run("hang", func(t *testing.T) {
+				storetest.RunFaultUnderLoad(t, s, proxy.Hang, proxy.Resume, true)
+			})
+			t.Run("kill", func(t *testing.T) {
+				storetest.RunFaultUnderLoad(t, s, proxy.Stop, proxy.Start, true)
+			})
+		})
+	}
 }

@@ -5,6 +5,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tetherweb/tether/internal/faultproxy"
+	"github.com/tetherweb/tether/internal/servicetest"
 	"github.com/tetherweb/tether/internal/storetest"
 )
 
@@ -37,4 +39,27 @@ func TestHungServer(t *testing.T) {
 // old record or the new one, whole (storetest.RunCutOff).
 func TestCutOff(t *testing.T) {
 	storetest.RunCutOff(t, newTestStore(t))
+}
+
+// TestFaultsUnderLoad: a private memcached is paused (SIGSTOP), and a
+// proxy in front of the test memcached is cut (as if the server died, with
+// the data kept), while clients increment counters through a
+// session.Manager (storetest.RunFaultUnderLoad): 503 within the bound
+// during the fault, success after, no lost or corrupt record.
+func TestFaultsUnderLoad(t *testing.T) {
+	t.Run("pause", func(t *testing.T) {
+		addr, proc := startMemcachedProcess(t)
+		client := newClient(t, addr)
+		client.Timeout = 0 // the default, 500 ms
+		storetest.RunFaultUnderLoad(t, New(client, WithPrefix(randomPrefix())),
+			func() { proc.Signal(syscall.SIGSTOP) }, func() { proc.Signal(syscall.SIGCONT) }, true)
+	})
+	t.Run("kill", func(t *testing.T) {
+		addr := servicetest.MemcachedAddr(t)
+		proxy := faultproxy.New(t, addr)
+		client := newClient(t, proxy.Addr())
+		client.Timeout = 0
+		s := newTracked(t, addr, New(client, WithPrefix(randomPrefix())))
+		storetest.RunFaultUnderLoad(t, s, proxy.Stop, proxy.Start, true)
+	})
 }

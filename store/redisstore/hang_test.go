@@ -43,3 +43,24 @@ func TestCutOff(t *testing.T) {
 	client := sharedClient(t)
 	storetest.RunCutOff(t, New(client, WithPrefix(newPrefix(t, client))))
 }
+
+// TestFaultsUnderLoad: a private redis-server is paused (SIGSTOP), then
+// killed (SIGKILL) and restarted, while clients increment counters through
+// a session.Manager (storetest.RunFaultUnderLoad): 503 within the bound
+// during the fault, success after, no lost or corrupt record. The server
+// keeps an append-only file synced on every write, so the kill loses
+// nothing acknowledged.
+func TestFaultsUnderLoad(t *testing.T) {
+	needBinaries(t, "redis-server")
+	server := startRedis(t, t.TempDir(), freePort(t, false), "--appendonly", "yes", "--appendfsync", "always")
+	client := redis.NewClient(&redis.Options{Addr: server.addr, DialTimeout: time.Second, ReadTimeout: time.Second,
+		WriteTimeout: time.Second, ContextTimeoutEnabled: true})
+	t.Cleanup(func() { client.Close() })
+	s := New(client)
+	t.Run("pause", func(t *testing.T) {
+		storetest.RunFaultUnderLoad(t, s, server.Pause, server.Continue, true)
+	})
+	t.Run("kill", func(t *testing.T) {
+		storetest.RunFaultUnderLoad(t, s, server.Kill, server.Start, true)
+	})
+}
