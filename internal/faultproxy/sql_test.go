@@ -39,39 +39,28 @@ func tableName() string {
 	return "tether_hang_" + hex.EncodeToString(b[:])
 }
 
-// runSQLHung runs RunHung on a store on db, through proxy, under a fresh
-// table (dropped through direct: db's proxy may be hung by then).
-func runSQLHung(t *testing.T, db, direct *sql.DB, proxy *faultproxy.Proxy) {
+// proxiedSQL puts a proxy in front of the test server of driver ("pgx"
+// for PostgreSQL, "mysql" for MariaDB) and returns the DSN through the
+// proxy and the direct one.
+func proxiedSQL(t *testing.T, driver string) (proxied, direct string, proxy *faultproxy.Proxy) {
 	t.Helper()
-	table := newSQLStore(t, direct).Table()
-	s, err := sqlstore.New(db, sqlstore.WithTable(table))
-	if err != nil {
-		t.Fatal(err)
+	if driver == "pgx" {
+		direct = servicetest.PostgresDSN(t)
+		u, err := url.Parse(direct)
+		if err != nil {
+			t.Fatal(err)
+		}
+		host := u.Host
+		if !strings.Contains(host, ":") {
+			host += ":5432"
+		}
+		proxy = faultproxy.New(t, host)
+		p := *u
+		p.Host = proxy.Addr()
+		return p.String(), direct, proxy
 	}
-	storetest.RunHung(t, s, proxy.Hang, proxy.Resume)
-}
-
-func TestPostgresHung(t *testing.T) {
-	dsn := servicetest.PostgresDSN(t)
-	u, err := url.Parse(dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	host := u.Host
-	if !strings.Contains(host, ":") {
-		host += ":5432"
-	}
-	proxy := faultproxy.New(t, host)
-	proxied := *u
-	proxied.Host = proxy.Addr()
-	db := openDB(t, "pgx", proxied.String())
-	direct := openDB(t, "pgx", dsn)
-	runSQLHung(t, db, direct, proxy)
-}
-
-func TestMySQLHung(t *testing.T) {
-	dsn := servicetest.MySQLDSN(t)
-	cfg, err := mysql.ParseDSN(dsn)
+	direct = servicetest.MySQLDSN(t)
+	cfg, err := mysql.ParseDSN(direct)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -79,12 +68,38 @@ func TestMySQLHung(t *testing.T) {
 	if _, _, err := net.SplitHostPort(addr); err != nil {
 		addr = net.JoinHostPort(addr, "3306")
 	}
-	proxy := faultproxy.New(t, addr)
-	proxied := cfg.Clone()
-	proxied.Net, proxied.Addr = "tcp", proxy.Addr()
-	db := openDB(t, "mysql", proxied.FormatDSN())
-	direct := openDB(t, "mysql", dsn)
-	runSQLHung(t, db, direct, proxy)
+	proxy = faultproxy.New(t, addr)
+	p := cfg.Clone()
+	p.Net, p.Addr = "tcp", proxy.Addr()
+	return p.FormatDSN(), direct, proxy
+}
+
+// sqlDrivers are the servers these tests run on, by driver.
+var sqlDrivers = map[string]string{"postgres": "pgx", "mysql": "mysql"}
+
+// proxiedStore returns a store on driver's test server through a proxy,
+// under a fresh table (created and dropped directly, so a hung or cut
+// proxy does not stand in the way), and the proxy.
+func proxiedStore(t *testing.T, driver string) (*sqlstore.Store, *faultproxy.Proxy) {
+	t.Helper()
+	proxied, direct, proxy := proxiedSQL(t, driver)
+	table := newSQLStore(t, openDB(t, driver, direct)).Table()
+	db := openDB(t, driver, proxied)
+	db.SetMaxOpenConns(sqlstore.MaxConns)
+	s, err := sqlstore.New(db, sqlstore.WithTable(table))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s, proxy
+}
+
+func TestSQLHung(t *testing.T) {
+	for name, driver := range sqlDrivers {
+		t.Run(name, func(t *testing.T) {
+			s, proxy := proxiedStore(t, driver)
+			storetest.RunHung(t, s, proxy.Hang, proxy.Resume)
+		})
+	}
 }
 
 func openDB(t *testing.T, driver, dsn string) *sql.DB {
@@ -142,50 +157,11 @@ func TestSQLCutOff(t *testing.T) {
 // within the bound during the fault, success after, no lost or corrupt
 // record.
 func TestSQLFaultsUnderLoad(t *testing.T) {
-	servers := map[string]func(t *testing.T) (driver, proxied, direct string, proxy *faultproxy.Proxy){
-		"postgres": func(t *testing.T) (string, string, string, *faultproxy.Proxy) {
-			dsn := servicetest.PostgresDSN(t)
-			u, err := url.Parse(dsn)
-			if err != nil {
-				t.Fatal(err)
-			}
-			host := u.Host
-			if !strings.Contains(host, ":") {
-				host += ":5432"
-			}
-			proxy := faultproxy.New(t, host)
-			p := *u
-			p.Host = proxy.Addr()
-			return "pgx", p.String(), dsn, proxy
-		},
-		"mysql": func(t *testing.T) (string, string, string, *faultproxy.Proxy) {
-			dsn := servicetest.MySQLDSN(t)
-			cfg, err := mysql.ParseDSN(dsn)
-			if err != nil {
-				t.Fatal(err)
-			}
-			addr := cfg.Addr
-			if _, _, err := net.SplitHostPort(addr); err != nil {
-				addr = net.JoinHostPort(addr, "3306")
-			}
-			proxy := faultproxy.New(t, addr)
-			p := cfg.Clone()
-			p.Net, p.Addr = "tcp", proxy.Addr()
-			return "mysql", p.FormatDSN(), dsn, proxy
-		},
-	}
 	// The driver logs every connection the proxy cuts.
 	mysql.SetLogger(log.New(io.Discard, "", 0))
-	for name, open := range servers {
+	for name, driver := range sqlDrivers {
 		t.Run(name, func(t *testing.T) {
-			driver, proxied, direct, proxy := open(t)
-			table := newSQLStore(t, openDB(t, driver, direct)).Table()
-			db := openDB(t, driver, proxied)
-			db.SetMaxOpenConns(sqlstore.MaxConns)
-			s, err := sqlstore.New(db, sqlstore.WithTable(table))
-			if err != nil {
-				t.Fatal(err)
-			}
+			s, proxy := proxiedStore(t, driver)
 			t.Run("hang", func(t *testing.T) {
 				storetest.RunFaultUnderLoad(t, s, proxy.Hang, proxy.Resume, true)
 			})

@@ -176,9 +176,11 @@ func TestBreakerFailedProbe(t *testing.T) {
 	}
 }
 
-// TestBreakerOneProbe: while the probe waits on the cache, the other
-// operations bypass it; the probe's success closes the breaker.
-func TestBreakerOneProbe(t *testing.T) {
+// newProbeRig returns a breaker rig whose breaker opened on failed Loads
+// of key (version v, "one") and whose back-off has passed: the next
+// operation probes.
+func newProbeRig(t *testing.T) (*Store, *hookStore, string, session.Version) {
+	t.Helper()
 	s, cache, _, clock, _ := newBreakerRig(t)
 	key := session.NewKey()
 	v := mustCreate(t, s, key, "one")
@@ -187,6 +189,13 @@ func TestBreakerOneProbe(t *testing.T) {
 		wantLoad(t, s, key, "one", v)
 	}
 	clock.Advance(DefaultBreakerBackoff)
+	return s, cache, key, v
+}
+
+// TestBreakerOneProbe: while the probe waits on the cache, the other
+// operations bypass it; the probe's success closes the breaker.
+func TestBreakerOneProbe(t *testing.T) {
+	s, cache, key, v := newProbeRig(t)
 
 	inProbe, release := make(chan struct{}), make(chan struct{})
 	cache.on("probe", "load:before", func() error {
@@ -225,14 +234,7 @@ func TestBreakerOneProbe(t *testing.T) {
 // TestBreakerCancelledProbe: a probe that stops on its context before
 // reaching the cache does not keep the breaker open for good.
 func TestBreakerCancelledProbe(t *testing.T) {
-	s, cache, _, clock, _ := newBreakerRig(t)
-	key := session.NewKey()
-	v := mustCreate(t, s, key, "one")
-	failCache(cache)
-	for range DefaultBreakerFailures {
-		wantLoad(t, s, key, "one", v)
-	}
-	clock.Advance(DefaultBreakerBackoff)
+	s, cache, key, v := newProbeRig(t)
 	ctx, cancel := context.WithCancel(tagged(context.Background(), "probe"))
 	cache.on("probe", "load:before", func() error { cancel(); return context.Canceled })
 	if _, err := s.Load(ctx, key); err == nil {

@@ -24,35 +24,8 @@ import (
 // back the cache serves reads again — without serving the entry that went
 // stale while it was away.
 func TestCacheDown(t *testing.T) {
-	addr := servicetest.MemcachedAddr(t)
-	proxy := faultproxy.New(t, addr)
-	client := newMemcachedClient(t, proxy.Addr())
-	client.Timeout = 300 * time.Millisecond
-	cache := newMemcachedCache(t, addr, client)
-	durable := newHookStore(newSQLite(t))
-	logs := &logRecorder{}
-	s := New(cache, durable, WithLogger(slog.New(logs)))
-	clock := &fakeClock{} // the wall clock, until advanced
-	s.now = clock.Now
-
-	m := &session.Manager{Store: s, Logger: discardLogger()}
-	mux := http.NewServeMux()
-	mux.HandleFunc("POST /incr", func(w http.ResponseWriter, r *http.Request) {
-		if _, err := session.Update(session.From(r), "n", func(n int) int { return n + 1 }); err != nil {
-			http.Error(w, err.Error(), 500)
-		}
-	})
-	mux.HandleFunc("GET /n", func(w http.ResponseWriter, r *http.Request) {
-		n, _ := session.Value[int](session.From(r), "n")
-		fmt.Fprint(w, n)
-	})
-	srv := httptest.NewServer(m.Middleware(mux))
-	defer srv.Close()
-	jar, _ := cookiejar.New(nil)
-	transport := http.DefaultTransport.(*http.Transport).Clone()
-	transport.MaxIdleConnsPerHost = 32
-	hc := &http.Client{Jar: jar, Transport: transport, Timeout: 10 * time.Second}
-	defer transport.CloseIdleConnections()
+	r := newCacheSite(t, 300*time.Millisecond)
+	proxy, durable, logs, clock, srv, hc, jar := r.proxy, r.durable, r.logs, r.clock, r.srv, r.hc, r.jar
 
 	call := func(method, path string) (int, string) {
 		req, _ := http.NewRequest(method, srv.URL+path, nil)
@@ -154,33 +127,8 @@ func TestCacheDown(t *testing.T) {
 // timeout; once memcached answers again the cache serves reads, never an
 // entry made stale during the hang.
 func TestCacheHung(t *testing.T) {
-	addr := servicetest.MemcachedAddr(t)
-	proxy := faultproxy.New(t, addr)
-	client := newMemcachedClient(t, proxy.Addr())
-	client.Timeout = 200 * time.Millisecond
-	cache := newHookStore(newMemcachedCache(t, addr, client))
-	durable := newHookStore(newSQLite(t))
-	logs := &logRecorder{}
-	s := New(cache, durable, WithLogger(slog.New(logs)))
-	clock := &fakeClock{} // the wall clock, until advanced
-	s.now = clock.Now
-
-	m := &session.Manager{Store: s, Logger: discardLogger()}
-	mux := http.NewServeMux()
-	mux.HandleFunc("POST /incr", func(w http.ResponseWriter, r *http.Request) {
-		if _, err := session.Update(session.From(r), "n", func(n int) int { return n + 1 }); err != nil {
-			http.Error(w, err.Error(), 500)
-		}
-	})
-	mux.HandleFunc("GET /n", func(w http.ResponseWriter, r *http.Request) {
-		n, _ := session.Value[int](session.From(r), "n")
-		fmt.Fprint(w, n)
-	})
-	srv := httptest.NewServer(m.Middleware(mux))
-	defer srv.Close()
-	jar, _ := cookiejar.New(nil)
-	hc := &http.Client{Jar: jar, Timeout: 10 * time.Second}
-	defer hc.CloseIdleConnections()
+	r := newCacheSite(t, 200*time.Millisecond)
+	proxy, cache, durable, logs, clock, srv, hc := r.proxy, r.cache, r.durable, r.logs, r.clock, r.srv, r.hc
 	call := func(method, path string) string {
 		t.Helper()
 		req, _ := http.NewRequest(method, srv.URL+path, nil)
@@ -238,4 +186,49 @@ func TestCacheHung(t *testing.T) {
 			t.Fatal("the cache does not serve reads again after the hang")
 		}
 	}
+}
+
+// cacheSite is a site counting in its session, on memcached (through a
+// proxy) in front of SQLite, both counted.
+type cacheSite struct {
+	proxy          *faultproxy.Proxy
+	cache, durable *hookStore
+	logs           *logRecorder
+	clock          *fakeClock // the wall clock, until advanced
+	srv            *httptest.Server
+	hc             *http.Client
+	jar            http.CookieJar
+}
+
+// newCacheSite starts a cacheSite whose memcached client times out after
+// timeout; "POST /incr" adds one to the counter, "GET /n" shows it.
+func newCacheSite(t *testing.T, timeout time.Duration) *cacheSite {
+	t.Helper()
+	addr := servicetest.MemcachedAddr(t)
+	r := &cacheSite{proxy: faultproxy.New(t, addr), durable: newHookStore(newSQLite(t)), logs: &logRecorder{}, clock: &fakeClock{}}
+	client := newMemcachedClient(t, r.proxy.Addr())
+	client.Timeout = timeout
+	r.cache = newHookStore(newMemcachedCache(t, addr, client))
+	s := New(r.cache, r.durable, WithLogger(slog.New(r.logs)))
+	s.now = r.clock.Now
+
+	m := &session.Manager{Store: s, Logger: discardLogger()}
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /incr", func(w http.ResponseWriter, r *http.Request) {
+		if _, err := session.Update(session.From(r), "n", func(n int) int { return n + 1 }); err != nil {
+			http.Error(w, err.Error(), 500)
+		}
+	})
+	mux.HandleFunc("GET /n", func(w http.ResponseWriter, r *http.Request) {
+		n, _ := session.Value[int](session.From(r), "n")
+		fmt.Fprint(w, n)
+	})
+	r.srv = httptest.NewServer(m.Middleware(mux))
+	t.Cleanup(r.srv.Close)
+	r.jar, _ = cookiejar.New(nil)
+	transport := http.DefaultTransport.(*http.Transport).Clone()
+	transport.MaxIdleConnsPerHost = 32
+	r.hc = &http.Client{Jar: r.jar, Transport: transport, Timeout: 10 * time.Second}
+	t.Cleanup(transport.CloseIdleConnections)
+	return r
 }
