@@ -103,8 +103,10 @@
 // session.ErrUnavailable, which the Manager's default error handler turns
 // into 503. A cancelled context gives an error matching context.Canceled.
 //
-// Every method checks its context before sending anything, and a call
-// never outlives its context's deadline, so a Redis that stops answering
+// Every method checks its context before sending anything, and Load,
+// Create, Update and Delete never outlive their context's deadline (List
+// and Count, for operators, rely on the client's timeouts when it is not
+// built as below), so a Redis that stops answering
 // (a paused or overloaded server, a dropped route) costs a request its
 // deadline, not the client's timeouts and retries: the session Manager's
 // bound on every store call then answers 503 in about that time. go-redis
