@@ -14,7 +14,9 @@
 #
 # Stores: sqlite (a file in $OUT), postgres ($TETHER_POSTGRES_DSN, a table
 # of its own, dropped at the end), redis ($TETHER_REDIS_ADDR, a key prefix
-# of its own, deleted at the end). Needs wrk (Debian: apt-get install wrk),
+# of its own, deleted at the end), and cookie, the control that shows the
+# lost-write check at work (wrk resends each session's first cookie, so
+# every add after it is lost). Needs wrk (Debian: apt-get install wrk),
 # curl and python3 (for the JSON); psql and redis-cli for the cleanup.
 # Raw output goes to $OUT (default: a new temporary directory). Exits 1 if a
 # check fails.
@@ -47,7 +49,8 @@ dsn_for() {
     sqlite) echo "sqlite:$OUT/$tag.db" ;;
     postgres) case $PG in *\?*) echo "$PG&table=tether_$tag" ;; *) echo "$PG?table=tether_$tag" ;; esac ;;
     redis) echo "redis://$REDIS/0?prefix=tether-$tag:" ;;
-    *) echo "load.sh: unknown store $1 (sqlite, postgres, redis)" >&2; exit 2 ;;
+    cookie) echo "cookie:" ;; # the control: a client that resends its old cookie loses every add
+    *) echo "load.sh: unknown store $1 (sqlite, postgres, redis, cookie)" >&2; exit 2 ;;
   esac
 }
 
