@@ -4,6 +4,8 @@ import (
 	"context"
 	"log/slog"
 	"time"
+
+	"github.com/tetherweb/tether/internal/ratelog"
 )
 
 // Event names: the value of the "event" attribute of the Manager's log
@@ -58,6 +60,35 @@ type Metrics interface {
 	StoreCall(ctx context.Context, op string, d time.Duration, err error)
 	// Event reports one of the Event constants.
 	Event(ctx context.Context, name string)
+}
+
+// failure is event for failed requests, logged sparingly: during an
+// outage every request fails the same way, so the first failure of each
+// kind is logged at once and then at most one line per interval, with the
+// count of those not logged (ratelog). Metrics still counts each one.
+func (m *Manager) failure(ctx context.Context, level slog.Level, name, msg string, attrs ...slog.Attr) {
+	if m.Metrics != nil {
+		m.Metrics.Event(ctx, name)
+	}
+	if name == EventStoreError {
+		m.failing.Store(true) // an outage: say when it ends
+	}
+	m.failures.Log(ctx, level, name, msg, append([]slog.Attr{slog.String("event", name)}, attrs...)...)
+}
+
+// recovered ends the failure runs after a request succeeds again following
+// store errors, with one line that says how many failures went unlogged.
+func (m *Manager) recovered(ctx context.Context) {
+	if !m.failing.Load() || !m.failing.CompareAndSwap(true, false) {
+		return
+	}
+	var attrs []slog.Attr
+	for _, name := range []string{EventStoreError, EventStaleRead, EventInterrupted, EventMisuse} {
+		if n := m.failures.End(name); n > 0 {
+			attrs = append(attrs, slog.Int64(ratelog.SuppressedKey+"."+name, n))
+		}
+	}
+	m.Logger.LogAttrs(ctx, slog.LevelInfo, "session: requests succeed again", attrs...)
 }
 
 // event logs a decision with its stable event name and reports it to

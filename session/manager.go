@@ -7,9 +7,11 @@ import (
 	"log/slog"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/tetherweb/tether/cookie"
+	"github.com/tetherweb/tether/internal/ratelog"
 )
 
 // Defaults of a Manager, Django's.
@@ -131,7 +133,10 @@ type Manager struct {
 	sealer  *sealer // seals records at rest (SecretKey); nil: records in the clear
 	// indexSecret derives per-user index keys (from SecretKey).
 	indexSecret []byte
-	local       bool // the Store never blocks: its calls need no StoreTimeout
+	failures    ratelog.Limiter // commit failures, logged sparingly
+	failing     atomic.Bool     // some failure run is open
+
+	local bool // the Store never blocks: its calls need no StoreTimeout
 }
 
 func (m *Manager) init() {
@@ -170,6 +175,8 @@ func (m *Manager) init() {
 			m.Now = time.Now
 		}
 		m.Cookie.MaxAge = 0
+		m.failures.Logger = m.Logger
+		m.failures.Now = m.Now
 		if m.CookieStore != nil {
 			m.backend = &cookieBackend{m: m, store: m.CookieStore}
 		} else {

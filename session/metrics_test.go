@@ -101,3 +101,36 @@ func TestMetricsCounted(t *testing.T) {
 		}
 	}
 }
+
+// TestFailuresLoggedSparingly: during an outage every request fails the
+// same way; the log gets the first failure, then one line per interval,
+// and one line when requests succeed again, with the count not logged.
+func TestFailuresLoggedSparingly(t *testing.T) {
+	mt := newCountingMetrics()
+	e := newEnv(t, func(m *session.Manager) { m.Metrics = mt })
+	c := e.login(map[string]any{"n": 1})
+	e.store.failWith = session.ErrUnavailable
+	for range 1000 {
+		e.serve(func(w http.ResponseWriter, r *http.Request) { session.From(r).Has("n") }, "GET", "/", c)
+	}
+	e.clock.Advance(11 * time.Second)
+	e.serve(func(w http.ResponseWriter, r *http.Request) { session.From(r).Has("n") }, "GET", "/", c)
+	e.store.failWith = nil
+	e.serve(func(w http.ResponseWriter, r *http.Request) { session.From(r).Has("n") }, "GET", "/", c)
+
+	logs := e.logs.String()
+	if n := strings.Count(logs, "session: commit failed"); n != 2 {
+		t.Errorf("%d failure lines for 1,001 failures, want 2 (the first, one after the interval):\n%s", n, logs)
+	}
+	if !strings.Contains(logs, "unlogged_failures=999") {
+		t.Errorf("the second line does not count the 999 unlogged failures:\n%s", logs)
+	}
+	if !strings.Contains(logs, "requests succeed again") {
+		t.Errorf("no recovery line:\n%s", logs)
+	}
+	mt.mu.Lock()
+	defer mt.mu.Unlock()
+	if mt.events[session.EventStoreError] != 1001 {
+		t.Errorf("Metrics counted %d store errors, want every one (1001)", mt.events[session.EventStoreError])
+	}
+}

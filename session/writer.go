@@ -32,12 +32,13 @@ type responseWriter struct {
 // answers with the error handler and reports false.
 func (rw *responseWriter) commit(code int) bool {
 	err := rw.sess.commit(rw.ResponseWriter.Header(), code)
+	m := rw.sess.m
 	if err == nil {
+		m.recovered(rw.req.Context())
 		return true
 	}
 	rw.failed = true
-	m := rw.sess.m
-	m.event(rw.req.Context(), logLevelFor(err), eventFor(err), "session: commit failed",
+	m.failure(rw.req.Context(), logLevelFor(err), eventFor(err), "session: commit failed",
 		slog.String("method", rw.req.Method), slog.String("path", rw.req.URL.Path), slog.Any("error", err))
 	// The handler's headers describe the response that is not sent:
 	// drop them (a Cache-Control: public must not make the error

@@ -455,6 +455,9 @@ func (s *Store) write(p string, old session.Version, rec session.Record) (v sess
 			}
 		}
 	}
+	if crashBeforeRename != nil {
+		crashBeforeRename()
+	}
 	if err = os.Rename(tmp, p); err != nil {
 		return 0, err
 	}
@@ -473,6 +476,10 @@ func syncFile(p string) error {
 	defer f.Close()
 	return f.Sync()
 }
+
+// crashBeforeRename, when set (by a test's helper process), runs between
+// a write's temporary file and its rename, to kill the process there.
+var crashBeforeRename func()
 
 // syncDir makes a rename in dir durable.
 func syncDir(dir string) error {

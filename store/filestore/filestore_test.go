@@ -30,6 +30,9 @@ const (
 )
 
 func TestMain(m *testing.M) {
+	if dir := os.Getenv(crashDirEnv); dir != "" {
+		os.Exit(crashMain(dir, os.Getenv(helperKeyEnv)))
+	}
 	if dir := os.Getenv(helperDirEnv); dir != "" {
 		os.Exit(helperMain(dir, os.Getenv(helperKeyEnv), os.Getenv(helperIDEnv)))
 	}

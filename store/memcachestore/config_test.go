@@ -25,6 +25,14 @@ import (
 // fails when services are required.
 func startMemcached(t *testing.T, args ...string) string {
 	t.Helper()
+	addr, _ := startMemcachedProcess(t, args...)
+	return addr
+}
+
+// startMemcachedProcess is startMemcached, and also returns the process
+// (for signals).
+func startMemcachedProcess(t *testing.T, args ...string) (string, *os.Process) {
+	t.Helper()
 	bin, err := exec.LookPath("memcached")
 	if err != nil {
 		servicetest.Unavailable(t, "no memcached binary to start a private server: %v", err)
@@ -73,7 +81,7 @@ func startMemcached(t *testing.T, args ...string) string {
 			}
 			if c, err := net.DialTimeout("tcp", addr, time.Second); err == nil {
 				c.Close()
-				return addr
+				return addr, cmd.Process
 			}
 			time.Sleep(10 * time.Millisecond)
 		}
@@ -82,7 +90,7 @@ func startMemcached(t *testing.T, args ...string) string {
 		}
 	}
 	t.Fatalf("could not start a private memcached: %s", lastErr)
-	return ""
+	return "", nil
 }
 
 // TestCASDisabled: a memcached started with -C sends CAS unique 0 and

@@ -121,9 +121,17 @@
 // call to the server and returns its error (wrapped) once it is done: a
 // deadline that has passed also matches session.ErrUnavailable, as with
 // the other stores of this module, and a cancelled context matches
-// context.Canceled only. A call already sent runs to completion: its
-// duration is bounded by the client's Timeout (memcache.DefaultTimeout,
-// 500ms, unless set), not by the context's deadline. Set Client.Timeout
-// to the longest you accept, and Client.MaxIdleConns near the number of
-// concurrent requests, or most requests will open a new connection.
+// context.Canceled only. A call already sent is bounded by the client's
+// Timeout (memcache.DefaultTimeout, 500 ms, when it is 0): a server that
+// stops answering fails the call with an I/O timeout after that long,
+// which matches session.ErrUnavailable (a 503). When the context's
+// deadline comes sooner than the Timeout, the store runs the call in a
+// goroutine of its own and returns at the deadline, leaving the call to
+// end in the background at the Timeout (the outcome of a write given up on
+// is unknown, as after any timeout); so a call never outlives its
+// context's deadline, and the session Manager's bound on store calls (1 s
+// by default) holds whatever the Timeout. Keep the default Timeout or set
+// Client.Timeout to the longest you accept, and Client.MaxIdleConns near
+// the number of concurrent requests, or most requests will open a new
+// connection.
 package memcachestore

@@ -77,7 +77,7 @@ func (s *Store) Load(ctx context.Context, key string) (session.Record, error) {
 		return session.Record{}, err
 	}
 	item, hash := s.itemKey(key)
-	it, err := s.client.Get(item)
+	it, err := s.get(ctx, item)
 	if errors.Is(err, memcache.ErrCacheMiss) {
 		return session.Record{}, errLoadNotFound
 	}
@@ -113,7 +113,7 @@ func (s *Store) Create(ctx context.Context, key string, rec session.Record) (ses
 	for range maxAttempts {
 		v := nextVersion(0)
 		setVersion(value, v)
-		err := s.client.Add(&memcache.Item{Key: item, Value: value, Expiration: expiration(rec.Expiry, s.now())})
+		err := s.write(ctx, opAdd, &memcache.Item{Key: item, Value: value, Expiration: expiration(rec.Expiry, s.now())})
 		if err == nil {
 			return v, nil
 		}
@@ -126,7 +126,7 @@ func (s *Store) Create(ctx context.Context, key string, rec session.Record) (ses
 		if err := ctxErr(ctx, "create"); err != nil {
 			return 0, err
 		}
-		old, err := s.client.Get(item)
+		old, err := s.get(ctx, item)
 		if errors.Is(err, memcache.ErrCacheMiss) {
 			continue // gone meanwhile: add again
 		}
@@ -145,7 +145,7 @@ func (s *Store) Create(ctx context.Context, key string, rec session.Record) (ses
 		if err := ctxErr(ctx, "create"); err != nil {
 			return 0, err
 		}
-		err = s.client.CompareAndSwap(&memcache.Item{Key: item, Value: value, Expiration: expiration(rec.Expiry, s.now()), CasID: old.CasID})
+		err = s.write(ctx, opCAS, &memcache.Item{Key: item, Value: value, Expiration: expiration(rec.Expiry, s.now()), CasID: old.CasID})
 		switch {
 		case err == nil:
 			return v, nil
@@ -173,7 +173,7 @@ func (s *Store) Update(ctx context.Context, key string, rec session.Record) (ses
 	if h := s.hints.take(hash, item, rec.Version, s.now().UnixMilli()); h != nil {
 		v := nextVersion(rec.Version)
 		setVersion(value, v)
-		err := s.client.CompareAndSwap(&memcache.Item{Key: item, Value: value, Expiration: expiration(rec.Expiry, s.now()), CasID: h.cas})
+		err := s.write(ctx, opCAS, &memcache.Item{Key: item, Value: value, Expiration: expiration(rec.Expiry, s.now()), CasID: h.cas})
 		switch {
 		case err == nil:
 			return v, nil
@@ -190,7 +190,7 @@ func (s *Store) Update(ctx context.Context, key string, rec session.Record) (ses
 		if err := ctxErr(ctx, "update"); err != nil {
 			return 0, err
 		}
-		it, err := s.client.Get(item)
+		it, err := s.get(ctx, item)
 		if errors.Is(err, memcache.ErrCacheMiss) {
 			return 0, errUpdateNotFound
 		}
@@ -214,7 +214,7 @@ func (s *Store) Update(ctx context.Context, key string, rec session.Record) (ses
 		if err := ctxErr(ctx, "update"); err != nil {
 			return 0, err
 		}
-		err = s.client.CompareAndSwap(&memcache.Item{Key: item, Value: value, Expiration: expiration(rec.Expiry, s.now()), CasID: it.CasID})
+		err = s.write(ctx, opCAS, &memcache.Item{Key: item, Value: value, Expiration: expiration(rec.Expiry, s.now()), CasID: it.CasID})
 		switch {
 		case err == nil:
 			return v, nil
@@ -236,7 +236,7 @@ func (s *Store) Delete(ctx context.Context, key string) error {
 	}
 	item, hash := s.itemKey(key)
 	s.hints.forget(hash, item)
-	if err := s.client.Delete(item); err != nil && !errors.Is(err, memcache.ErrCacheMiss) {
+	if err := s.write(ctx, opDelete, &memcache.Item{Key: item}); err != nil && !errors.Is(err, memcache.ErrCacheMiss) {
 		return wrap("delete", err)
 	}
 	return nil

@@ -112,9 +112,28 @@
 // session.ErrUnavailable, which the Manager's default error handler turns
 // into 503. A cancelled context gives an error matching context.Canceled.
 //
-// Every method checks its context before sending anything. go-redis only
-// applies a context's deadline to a command already sent when the client
-// is built with ContextTimeoutEnabled; otherwise the client's ReadTimeout
-// and WriteTimeout bound it. Set ContextTimeoutEnabled and timeouts short
-// enough for a web request.
+// Every method checks its context before sending anything, and Load,
+// Create, Update and Delete never outlive their context's deadline (List
+// and Count, for operators, rely on the client's timeouts when it is not
+// built as below), so a Redis that stops answering
+// (a paused or overloaded server, a dropped route) costs a request its
+// deadline, not the client's timeouts and retries: the session Manager's
+// bound on every store call then answers 503 in about that time. go-redis
+// applies a context's deadline to a command already sent only when the
+// client is built with ContextTimeoutEnabled; for a client without it
+// (go-redis's default: ReadTimeout and WriteTimeout 5 s, 3 retries, so a
+// hung server holds a call up to 20 s), the Store runs each call that has a
+// deadline in a goroutine of its own and returns when the deadline passes,
+// leaving the command to finish in the background under the client's
+// timeouts (the outcome of a write given up on is unknown, as after any
+// timeout). Build the client with
+//
+//	ContextTimeoutEnabled: true,
+//	DialTimeout:  time.Second,
+//	ReadTimeout:  time.Second,
+//	WriteTimeout: time.Second,
+//
+// or timeouts of your choosing: with ContextTimeoutEnabled the deadline is
+// applied to the connection itself, nothing is left running, and no
+// goroutine is started per call.
 package redisstore

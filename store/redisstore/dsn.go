@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/redis/go-redis/v9"
 
@@ -20,6 +21,11 @@ func init() {
 	dsn.Register("redis-cluster", openClusterDSN)
 }
 
+// DefaultTimeout is the dial, read and write timeout of the clients the
+// DSN schemes open (go-redis's dial_timeout, read_timeout and
+// write_timeout parameters override it on redis:// URLs).
+const DefaultTimeout = time.Second
+
 // openRedisDSN opens redis://…; parameters other than prefix are
 // go-redis's.
 func openRedisDSN(d string, _ dsn.Options) (*dsn.Opened, error) {
@@ -31,6 +37,20 @@ func openRedisDSN(d string, _ dsn.Options) (*dsn.Opened, error) {
 	ro, err := redis.ParseURL(rest)
 	if err != nil {
 		return nil, fmt.Errorf("dsn: %s: %w", u.Redacted(), err)
+	}
+	// A paused or unreachable server must not hold a request: the client
+	// honours the caller's deadline, and its own timeouts are a second
+	// unless the DSN says otherwise.
+	q := u.Query()
+	ro.ContextTimeoutEnabled = true
+	if !q.Has("dial_timeout") {
+		ro.DialTimeout = DefaultTimeout
+	}
+	if !q.Has("read_timeout") {
+		ro.ReadTimeout = DefaultTimeout
+	}
+	if !q.Has("write_timeout") {
+		ro.WriteTimeout = DefaultTimeout
 	}
 	client := redis.NewClient(ro)
 	return &dsn.Opened{Store: New(client, opts...), Release: client.Close}, nil
@@ -46,7 +66,8 @@ func openClusterDSN(d string, _ dsn.Options) (*dsn.Opened, error) {
 	if u.Host == "" {
 		return nil, errors.New("dsn: redis-cluster:// needs at least one HOST:PORT")
 	}
-	co := &redis.ClusterOptions{Addrs: strings.Split(u.Host, ",")}
+	co := &redis.ClusterOptions{Addrs: strings.Split(u.Host, ","), ContextTimeoutEnabled: true,
+		DialTimeout: DefaultTimeout, ReadTimeout: DefaultTimeout, WriteTimeout: DefaultTimeout}
 	if u.User != nil {
 		co.Username = u.User.Username()
 		co.Password, _ = u.User.Password()

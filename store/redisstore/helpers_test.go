@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -250,6 +251,28 @@ func (p *redisProcess) Kill() {
 	}
 	cmd.Process.Kill()
 	<-done
+}
+
+// Pause stops the server's process (SIGSTOP): its connections stay open
+// and new ones are accepted by the kernel, but nothing answers, as with a
+// hung server. Continue (SIGCONT) resumes it; Kill works on a paused
+// server too.
+func (p *redisProcess) Pause() { p.signal(syscall.SIGSTOP) }
+
+// Continue resumes a paused server (SIGCONT).
+func (p *redisProcess) Continue() { p.signal(syscall.SIGCONT) }
+
+func (p *redisProcess) signal(sig os.Signal) {
+	p.t.Helper()
+	p.mu.Lock()
+	cmd := p.cmd
+	p.mu.Unlock()
+	if cmd == nil {
+		p.t.Fatal("redis-server is not running")
+	}
+	if err := cmd.Process.Signal(sig); err != nil {
+		p.t.Fatalf("redis-server: %v: %v", sig, err)
+	}
 }
 
 // logTail returns the end of the server's log, for failure messages.

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
+	"github.com/tetherweb/tether/internal/detach"
 	"github.com/tetherweb/tether/session"
 )
 
@@ -55,6 +56,10 @@ type Store struct {
 	prefix   string
 	hashKeys bool
 	now      func() time.Time
+	// ctxTimeouts: the client applies context deadlines itself
+	// (ContextTimeoutEnabled); otherwise calls with a deadline are
+	// detached (internal/detach).
+	ctxTimeouts bool
 }
 
 var (
@@ -78,7 +83,7 @@ func New(client redis.UniversalClient, opts ...Option) *Store {
 			o(&cfg)
 		}
 	}
-	return &Store{client: client, prefix: cfg.prefix, hashKeys: cfg.hashKeys, now: cfg.now}
+	return &Store{client: client, prefix: cfg.prefix, hashKeys: cfg.hashKeys, now: cfg.now, ctxTimeouts: honoursContext(client)}
 }
 
 // redisKey returns the Redis key of the session key.
@@ -99,7 +104,16 @@ func (s *Store) Load(ctx context.Context, key string) (session.Record, error) {
 	if !session.ValidKey(key) {
 		return session.Record{}, errLoadInvalid
 	}
-	vals, err := s.client.HMGet(ctx, s.redisKey(key), fieldData, fieldVersion, fieldExpiry).Result()
+	rkey := s.redisKey(key)
+	var vals []any
+	var err error
+	if s.direct(ctx) {
+		vals, err = s.client.HMGet(ctx, rkey, fieldData, fieldVersion, fieldExpiry).Result()
+	} else {
+		vals, err = detach.Run(ctx, func() ([]any, error) {
+			return s.client.HMGet(ctx, rkey, fieldData, fieldVersion, fieldExpiry).Result()
+		})
+	}
 	if err != nil {
 		if redis.HasErrorPrefix(err, "WRONGTYPE") {
 			return session.Record{}, corrupt("load", "the key holds another type than a hash")
@@ -192,7 +206,16 @@ func (s *Store) Create(ctx context.Context, key string, rec session.Record) (ses
 		return 0, errCreateInvalid
 	}
 	ms, dead := s.expiryArgs(rec.Expiry)
-	n, err := createScript.Run(ctx, s.client, []string{s.redisKey(key)}, rec.Data, ms, dead).Int64()
+	keys := []string{s.redisKey(key)}
+	var n int64
+	var err error
+	if s.direct(ctx) {
+		n, err = createScript.Run(ctx, s.client, keys, rec.Data, ms, dead).Int64()
+	} else {
+		n, err = detach.Run(ctx, func() (int64, error) {
+			return createScript.Run(ctx, s.client, keys, rec.Data, ms, dead).Int64()
+		})
+	}
 	switch {
 	case err != nil:
 		return 0, wrap(ctx, "create", err)
@@ -219,7 +242,16 @@ func (s *Store) Update(ctx context.Context, key string, rec session.Record) (ses
 	}
 	ms, dead := s.expiryArgs(rec.Expiry)
 	want := strconv.FormatUint(uint64(rec.Version), 10)
-	n, err := updateScript.Run(ctx, s.client, []string{s.redisKey(key)}, rec.Data, ms, dead, want).Int64()
+	keys := []string{s.redisKey(key)}
+	var n int64
+	var err error
+	if s.direct(ctx) {
+		n, err = updateScript.Run(ctx, s.client, keys, rec.Data, ms, dead, want).Int64()
+	} else {
+		n, err = detach.Run(ctx, func() (int64, error) {
+			return updateScript.Run(ctx, s.client, keys, rec.Data, ms, dead, want).Int64()
+		})
+	}
 	switch {
 	case err != nil:
 		return 0, wrap(ctx, "update", err)
@@ -243,5 +275,10 @@ func (s *Store) Delete(ctx context.Context, key string) error {
 	if !session.ValidKey(key) {
 		return nil // nothing can be stored under it
 	}
-	return wrap(ctx, "delete", s.client.Del(ctx, s.redisKey(key)).Err())
+	rkey := s.redisKey(key)
+	if s.direct(ctx) {
+		return wrap(ctx, "delete", s.client.Del(ctx, rkey).Err())
+	}
+	_, err := detach.Run(ctx, func() (int64, error) { return s.client.Del(ctx, rkey).Result() })
+	return wrap(ctx, "delete", err)
 }

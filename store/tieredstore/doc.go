@@ -94,13 +94,35 @@
 // # When the cache is down
 //
 // Cache errors are never returned: every operation still succeeds (or
-// fails) as the durable store does, and the failure is logged at Warn on
-// the logger given with WithLogger (slog.Default otherwise), at most once
-// every 10 seconds with a count of the failures not logged; when the cache
-// answers again an Info record says so, and the cache is used again at
-// once. There is no circuit breaker: each operation still tries the cache
-// first, so a cache that hangs instead of refusing costs every request its
-// client's timeout (with memcached, set memcache.Client.Timeout low).
+// fails) as the durable store does. Failures are logged at Warn on the
+// logger given with WithLogger (slog.Default otherwise) through a rate
+// limiter: the first failure of an outage at once, then at most one line
+// every 10 seconds (ratelog.DefaultInterval) with the count of failures
+// not logged (unlogged_failures); when the cache answers again an Info
+// record says so, with the count not yet logged and how long it was down.
+//
+// A circuit breaker keeps a dead or hanging cache from slowing every
+// request down to its client's timeout. After DefaultBreakerFailures (5)
+// cache calls in a row failed, operations bypass the cache: Load reads the
+// durable store, Create, Update and Delete write it, and none of them
+// calls the cache at all. After DefaultBreakerBackoff (1 s) one operation
+// (the probe) tries the cache again while the others still bypass it; if
+// its cache calls work, the breaker closes and every operation uses the
+// cache again; if they fail, the cache is bypassed for twice as long, up
+// to MaxBreakerBackoff (30 s). WithBreaker sets the count and the first
+// back-off, or turns the breaker off.
+//
+// A write that bypasses the cache leaves behind whatever entry the cache
+// held for its key, now stale. So every bypassed write distrusts the cache
+// as a failed invalidation does (see Distrust above): no entry older than
+// the last bypassed write plus ClockSkewMargin is served, and once the
+// cache answers again such entries are refilled from the durable store on
+// their next Load. After a recovery the first ClockSkewMargin of reads
+// therefore still go to the durable store. As with every distrust, this is
+// kept in this process: another process that shares the cache and kept
+// reaching it while this one could not does not learn of the writes this
+// one made meanwhile, until MaxCacheAge or the session's next Update.
+//
 // Cache calls made after a successful durable write use a context that is
 // not cancelled with the caller's, so a client that goes away does not skip
 // an invalidation. This package never puts session keys in log records;

@@ -24,16 +24,14 @@ const leaseTTL = 5 * time.Second
 // not served either: Loads read the durable store.
 const ClockSkewMargin = 2 * time.Second
 
-// warnInterval is the shortest time between two warnings about cache
-// failures.
-const warnInterval = 10 * time.Second
-
 // Option configures a Store made by New.
 type Option func(*config)
 
 type config struct {
-	logger *slog.Logger
-	maxAge time.Duration
+	logger          *slog.Logger
+	maxAge          time.Duration
+	breakerFailures int
+	breakerBackoff  time.Duration
 }
 
 // WithLogger sets the logger that receives cache failures (at Warn) and
@@ -47,4 +45,27 @@ func WithLogger(l *slog.Logger) Option {
 // record's expiry.
 func WithMaxCacheAge(d time.Duration) Option {
 	return func(c *config) { c.maxAge = d }
+}
+
+// DefaultBreakerFailures is how many cache calls in a row must fail before
+// the Store bypasses the cache, unless WithBreaker says otherwise.
+const DefaultBreakerFailures = 5
+
+// DefaultBreakerBackoff is how long the Store bypasses the cache after
+// DefaultBreakerFailures failures before it lets one operation try it
+// again, unless WithBreaker says otherwise. Each failed try doubles it, up
+// to MaxBreakerBackoff.
+const DefaultBreakerBackoff = time.Second
+
+// MaxBreakerBackoff is the longest the Store bypasses the cache before it
+// tries it again.
+const MaxBreakerBackoff = 30 * time.Second
+
+// WithBreaker sets how many cache calls in a row must fail before the
+// Store bypasses the cache (default DefaultBreakerFailures; failures <= 0
+// never bypasses it, so every operation keeps trying the cache), and for
+// how long at first (default DefaultBreakerBackoff, at least 1 ms, at most
+// MaxBreakerBackoff). See the package documentation.
+func WithBreaker(failures int, backoff time.Duration) Option {
+	return func(c *config) { c.breakerFailures, c.breakerBackoff = failures, backoff }
 }

@@ -8,6 +8,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/tetherweb/tether/internal/ratelog"
 	"github.com/tetherweb/tether/session"
 )
 
@@ -27,7 +28,11 @@ type Store struct {
 	// distrust is a Unix nanosecond time: cache entries whose asOf is
 	// before it may be stale and are not served.
 	distrust atomic.Int64
-	health   health
+
+	breaker   breaker
+	lim       *ratelog.Limiter // cache failures, logged sparingly
+	down      atomic.Bool      // a cache call failed since the last that worked
+	downSince atomic.Int64     // Unix nanoseconds of the first failure of the outage
 }
 
 var (
@@ -44,7 +49,7 @@ func New(cache, durable session.Store, opts ...Option) *Store {
 	if cache == nil || durable == nil {
 		panic("tieredstore: New needs a cache store and a durable store")
 	}
-	cfg := config{maxAge: DefaultMaxCacheAge}
+	cfg := config{maxAge: DefaultMaxCacheAge, breakerFailures: DefaultBreakerFailures, breakerBackoff: DefaultBreakerBackoff}
 	for _, o := range opts {
 		if o != nil {
 			o(&cfg)
@@ -53,7 +58,11 @@ func New(cache, durable session.Store, opts ...Option) *Store {
 	if cfg.logger == nil {
 		cfg.logger = slog.Default()
 	}
-	return &Store{cache: cache, durable: durable, log: cfg.logger, maxAge: cfg.maxAge, now: time.Now}
+	s := &Store{cache: cache, durable: durable, log: cfg.logger, maxAge: cfg.maxAge, now: time.Now}
+	s.breaker.threshold = max(cfg.breakerFailures, 0)
+	s.breaker.minBackoff = min(max(cfg.breakerBackoff, time.Millisecond), MaxBreakerBackoff)
+	s.lim = &ratelog.Limiter{Logger: cfg.logger, Now: func() time.Time { return s.now() }}
+	return s
 }
 
 // Load returns the live record stored under key: from the cache when it
@@ -63,6 +72,11 @@ func (s *Store) Load(ctx context.Context, key string) (session.Record, error) {
 	if err := ctx.Err(); err != nil {
 		return session.Record{}, fmt.Errorf("tieredstore: load: %w", err)
 	}
+	p := s.use()
+	if p == passBypass {
+		return s.loadDurable(ctx, key, 0)
+	}
+	defer s.breaker.done(p)
 	c, err := s.cache.Load(ctx, key)
 	switch {
 	case err == nil:
@@ -189,6 +203,16 @@ func (s *Store) Create(ctx context.Context, key string, rec session.Record) (ses
 	if err := ctx.Err(); err != nil {
 		return 0, fmt.Errorf("tieredstore: create: %w", err)
 	}
+	p := s.use()
+	if p == passBypass {
+		v, err := s.durable.Create(ctx, key, rec)
+		s.bypassWrite()
+		if err != nil {
+			return 0, fmt.Errorf("tieredstore: create: %w", err)
+		}
+		return v, nil
+	}
+	defer s.breaker.done(p)
 	lease, err := s.cache.Create(ctx, key, session.Record{Data: leaseData, Expiry: time.Now().Add(leaseTTL)})
 	occupied := false
 	switch {
@@ -234,6 +258,16 @@ func (s *Store) Update(ctx context.Context, key string, rec session.Record) (ses
 	if err := ctx.Err(); err != nil {
 		return 0, fmt.Errorf("tieredstore: update: %w", err)
 	}
+	p := s.use()
+	if p == passBypass {
+		v, err := s.durable.Update(ctx, key, rec)
+		s.bypassWrite()
+		if err != nil {
+			return 0, fmt.Errorf("tieredstore: update: %w", err)
+		}
+		return v, nil
+	}
+	defer s.breaker.done(p)
 	asOf := s.now()
 	v, err := s.durable.Update(ctx, key, rec)
 	bg := context.WithoutCancel(ctx)
@@ -312,7 +346,12 @@ func (s *Store) Delete(ctx context.Context, key string) error {
 		return fmt.Errorf("tieredstore: delete: %w", err)
 	}
 	err := s.durable.Delete(ctx, key)
-	s.invalidate(context.WithoutCancel(ctx), key)
+	if p := s.use(); p == passBypass {
+		s.bypassWrite()
+	} else {
+		s.invalidate(context.WithoutCancel(ctx), key)
+		s.breaker.done(p)
+	}
 	if err != nil {
 		return fmt.Errorf("tieredstore: delete: %w", err)
 	}
@@ -336,8 +375,15 @@ func (s *Store) DeleteExpired(ctx context.Context, limit int) (int, error) {
 		}
 	}
 	if sw, ok := s.cache.(session.Sweeper); ok {
-		if _, err := sw.DeleteExpired(ctx, limit); err != nil && ctx.Err() == nil {
-			s.cacheDown(ctx, "delete expired", err)
+		if p := s.use(); p != passBypass {
+			_, err := sw.DeleteExpired(ctx, limit)
+			switch {
+			case err == nil:
+				s.cacheUp(ctx)
+			case ctx.Err() == nil:
+				s.cacheDown(ctx, "delete expired", err)
+			}
+			s.breaker.done(p)
 		}
 	}
 	return n, nil

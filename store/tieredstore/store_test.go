@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tetherweb/tether/internal/ratelog"
 	"github.com/tetherweb/tether/session"
 )
 
@@ -126,6 +127,8 @@ func TestCacheErrorsNeverReturned(t *testing.T) {
 	}
 	logs := &logRecorder{}
 	s := New(cache, newSQLite(t), WithLogger(slog.New(logs)))
+	clock := &fakeClock{} // the wall clock, until advanced
+	s.now = clock.Now
 	ctx := context.Background()
 	key := session.NewKey()
 	v := mustCreate(t, s, key, "one")
@@ -149,9 +152,10 @@ func TestCacheErrorsNeverReturned(t *testing.T) {
 		t.Errorf("%d warnings for a burst of cache failures, want 1 (rate-limited)", n)
 	}
 
-	// Past the interval, the next failure is logged with the count of
+	// Past the interval (and the breaker's back-off, so the Load tries
+	// the cache again), the next failure is logged with the count of
 	// those that were not.
-	s.health.lastWarn.Store(time.Now().Add(-warnInterval).UnixNano())
+	clock.Advance(ratelog.DefaultInterval)
 	s.Load(ctx, key)
 	warns := logs.at(slog.LevelWarn)
 	if len(warns) != 2 {
@@ -168,8 +172,10 @@ func TestCacheErrorsNeverReturned(t *testing.T) {
 		t.Error("the second warning does not count the failures not logged")
 	}
 
-	// The cache comes back: an Info record, and the cache is used.
+	// The cache comes back: once the breaker lets an operation try it
+	// again, an Info record, and the cache is used.
 	cache.clear()
+	clock.Advance(MaxBreakerBackoff)
 	k2 := session.NewKey()
 	v2 := mustCreate(t, s, k2, "back")
 	if len(logs.at(slog.LevelInfo)) != 1 {

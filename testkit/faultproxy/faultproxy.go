@@ -1,11 +1,13 @@
 // Package faultproxy is a TCP proxy for fault tests: it forwards a loopback
 // port to a service and can cut every connection and refuse new ones
 // (Stop), then let them through again (Start), which a client sees exactly
-// as the service going down and coming back.
+// as the service going down and coming back. It can also hang (Hang): keep
+// every connection open, accept new ones, and forward nothing, which a
+// client sees as a service that stopped answering (a paused process, a
+// dropped route) until Resume lets the held data through.
 package faultproxy
 
 import (
-	"io"
 	"net"
 	"sync"
 	"testing"
@@ -17,7 +19,9 @@ type Proxy struct {
 	ln     net.Listener
 
 	mu      sync.Mutex
+	flowing sync.Cond // signalled when hung turns false or a connection is dropped
 	stopped bool
+	hung    bool
 	conns   map[net.Conn]struct{}
 	wg      sync.WaitGroup
 }
@@ -31,6 +35,7 @@ func New(t testing.TB, target string) *Proxy {
 		t.Fatal(err)
 	}
 	p := &Proxy{target: target, ln: ln, conns: map[net.Conn]struct{}{}}
+	p.flowing.L = &p.mu
 	p.wg.Add(1)
 	go p.accept()
 	t.Cleanup(p.close)
@@ -50,6 +55,25 @@ func (p *Proxy) Stop() {
 		c.Close()
 	}
 	clear(p.conns)
+	p.flowing.Broadcast()
+}
+
+// Hang stops forwarding in both directions without closing anything: open
+// connections stay open and silent, new ones are accepted (and connected
+// to the target) but get no answer, as when the service is paused
+// (SIGSTOP). Resume ends it.
+func (p *Proxy) Hang() {
+	p.mu.Lock()
+	p.hung = true
+	p.mu.Unlock()
+}
+
+// Resume forwards again, starting with what was held while hung.
+func (p *Proxy) Resume() {
+	p.mu.Lock()
+	p.hung = false
+	p.flowing.Broadcast()
+	p.mu.Unlock()
 }
 
 // Start lets connections through again.
@@ -109,11 +133,42 @@ func (p *Proxy) track(a, b net.Conn) bool {
 
 func (p *Proxy) pipe(dst, src net.Conn) {
 	defer p.wg.Done()
-	io.Copy(dst, src)
+	buf := make([]byte, 32<<10)
+	for {
+		n, err := src.Read(buf)
+		if n > 0 {
+			if !p.wait(dst) {
+				break
+			}
+			if _, err := dst.Write(buf[:n]); err != nil {
+				break
+			}
+		}
+		if err != nil {
+			break
+		}
+	}
 	dst.Close()
 	src.Close()
 	p.mu.Lock()
 	delete(p.conns, dst)
 	delete(p.conns, src)
+	p.flowing.Broadcast()
 	p.mu.Unlock()
+}
+
+// wait blocks while the proxy hangs, and reports whether c is still open
+// (Stop or the other direction's end closes it).
+func (p *Proxy) wait(c net.Conn) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for {
+		if _, ok := p.conns[c]; !ok {
+			return false
+		}
+		if !p.hung {
+			return true
+		}
+		p.flowing.Wait()
+	}
 }
