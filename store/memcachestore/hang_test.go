@@ -23,14 +23,13 @@ func TestHungServer(t *testing.T) {
 			addr, proc := startMemcachedProcess(t)
 			client := newClient(t, addr)
 			client.Timeout = timeout
-			signal := func(sig syscall.Signal) func() {
-				return func() {
-					if err := proc.Signal(sig); err != nil {
-						t.Fatalf("memcached: %v: %v", sig, err)
-					}
+			pause := func() { servicetest.Stop(t, proc.Pid) } // waits until it has stopped
+			resume := func() {
+				if err := proc.Signal(syscall.SIGCONT); err != nil {
+					t.Fatalf("memcached: SIGCONT: %v", err)
 				}
 			}
-			storetest.RunHung(t, New(client, WithPrefix(randomPrefix())), signal(syscall.SIGSTOP), signal(syscall.SIGCONT))
+			storetest.RunHung(t, New(client, WithPrefix(randomPrefix())), pause, resume)
 		})
 	}
 }
@@ -52,7 +51,7 @@ func TestFaultsUnderLoad(t *testing.T) {
 		client := newClient(t, addr)
 		client.Timeout = 0 // the default, 500 ms
 		storetest.RunFaultUnderLoad(t, New(client, WithPrefix(randomPrefix())),
-			func() { proc.Signal(syscall.SIGSTOP) }, func() { proc.Signal(syscall.SIGCONT) }, true)
+			func() { servicetest.Stop(t, proc.Pid) }, func() { proc.Signal(syscall.SIGCONT) }, true)
 	})
 	t.Run("kill", func(t *testing.T) {
 		addr := servicetest.MemcachedAddr(t)

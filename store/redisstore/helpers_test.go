@@ -257,7 +257,16 @@ func (p *redisProcess) Kill() {
 // and new ones are accepted by the kernel, but nothing answers, as with a
 // hung server. Continue (SIGCONT) resumes it; Kill works on a paused
 // server too.
-func (p *redisProcess) Pause() { p.signal(syscall.SIGSTOP) }
+func (p *redisProcess) Pause() {
+	p.t.Helper()
+	p.mu.Lock()
+	cmd := p.cmd
+	p.mu.Unlock()
+	if cmd == nil {
+		p.t.Fatal("redis-server is not running")
+	}
+	servicetest.Stop(p.t, cmd.Process.Pid) // waits until it has stopped
+}
 
 // Continue resumes a paused server (SIGCONT).
 func (p *redisProcess) Continue() { p.signal(syscall.SIGCONT) }
