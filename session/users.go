@@ -2,8 +2,6 @@ package session
 
 import (
 	"context"
-	"crypto/hmac"
-	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -17,51 +15,8 @@ import (
 // userKey is where a session keeps the user it belongs to (SetUser).
 const userKey = "_tether_user"
 
-// indexMarker is a key present in every per-user index record and never
-// in a session: a record that has it is never loaded as a session, even
-// if a client presented the index's key as its session key.
-const indexMarker = "_tether_index"
-
 // maxClientInfo bounds the user agent and address a session records.
 const maxClientInfo = 256
-
-// Durable is a Store that keeps every live record until it expires: it
-// never evicts one to make room. SQL tables, session files, Redis (with
-// its default noeviction policy) and the memory store are durable;
-// memcached is not (it drops items under memory pressure), so
-// memcachestore has no Durable method and NewUserIndex does not accept it.
-// A per-user index kept in a store that may lose it would hide sessions
-// from RevokeUser.
-type Durable interface {
-	Store
-	// Durable marks the store as one that keeps live records.
-	Durable()
-}
-
-// UserIndex keeps, for each user, the sessions that belong to them
-// (Session.SetUser), so that Manager.SessionsOf lists them and
-// Manager.RevokeUser ends them at once: "sign out everywhere else", as
-// needed after a password change.
-//
-// The index lives in a Store (usually the Manager's own) as one record per
-// user, under a key derived from the user ID with the Manager's SecretKey
-// (so nobody can name it without the key) and sealed like the sessions.
-// At rest it shows the expiry and a keyed hash in place of the user ID;
-// the session keys in it are sealed.
-//
-// The index is a superset of the user's live sessions, which is what
-// revocation needs: a session is added to it before the record that links
-// it to the user is written, and removed only after that record is gone.
-// A crash between the two steps leaves an entry that names no session,
-// which listing drops. The index record outlives every session in it (its
-// expiry is pushed ahead whenever a session would outlive it).
-type UserIndex struct {
-	store Durable
-}
-
-// NewUserIndex returns an index kept in store. Give it to Manager.Users;
-// the Manager must have a SecretKey.
-func NewUserIndex(store Durable) *UserIndex { return &UserIndex{store: store} }
 
 // userLink is the value under userKey.
 type userLink struct {
@@ -70,12 +25,6 @@ type userLink struct {
 	Until   int64  `json:"until,omitempty"` // the index record lives at least until then
 	Agent   string `json:"ua,omitempty"`
 	IP      string `json:"ip,omitempty"`
-}
-
-// userIndexData is an index record's content.
-type userIndexData struct {
-	Marker   bool             `json:"_tether_index"`
-	Sessions map[string]int64 `json:"sessions"` // session key -> Unix seconds it was added
 }
 
 // ErrNoUserIndex reports a per-user operation on a Manager without a
@@ -171,150 +120,6 @@ func clip(s string, n int) string {
 		return s[:n]
 	}
 	return s
-}
-
-// users returns the index, or nil when the Manager cannot keep one.
-func (m *Manager) users() *UserIndex {
-	if m.Users == nil || m.sealer == nil || m.CookieStore != nil {
-		return nil
-	}
-	return m.Users
-}
-
-// indexKey is the record key of user's index: 32 characters of the session
-// key alphabet, from an HMAC of the user ID under a key derived from the
-// SecretKey, so a client can neither guess nor forge it.
-func (m *Manager) indexKey(user string) string {
-	mac := hmac.New(sha256.New, m.indexSecret)
-	mac.Write([]byte("tether.session.user-index\x00" + user))
-	sum := mac.Sum(nil)
-	var b [KeyLength]byte
-	for i := range b {
-		b[i] = keyAlphabet[int(sum[i%len(sum)]^byte(i/len(sum)*131))%len(keyAlphabet)]
-	}
-	return string(b[:])
-}
-
-// indexLifetime is how long an index record is kept after a write: three
-// times the longest a session in it can live, so that a session written
-// now never outlives it (see prepareUser).
-func (m *Manager) indexLifetime(age time.Duration) time.Duration {
-	return 3 * max(m.MaxAge, age)
-}
-
-// updateIndex applies change to user's index with compare-and-swap,
-// creating or deleting the record as needed.
-func (m *Manager) updateIndex(ctx context.Context, user string, age time.Duration, change func(d *userIndexData)) error {
-	ix := m.users()
-	key := m.indexKey(user)
-	for attempt := 0; attempt <= m.MaxRetries; attempt++ {
-		var rec Record
-		err := m.bounded(ctx, OpLoad, func(ctx context.Context) (err error) {
-			rec, err = ix.store.Load(ctx, key)
-			return err
-		})
-		exists := err == nil
-		if err != nil && !errors.Is(err, ErrNotFound) {
-			return fmt.Errorf("session: user index: %w", err)
-		}
-		d := userIndexData{Sessions: map[string]int64{}}
-		if exists {
-			if data, err := m.sealer.open(key, rec.Data); err == nil {
-				json.Unmarshal(data, &d)
-				if d.Sessions == nil {
-					d.Sessions = map[string]int64{}
-				}
-			} else {
-				m.event(ctx, slog.LevelWarn, EventRecordRejected, "session: user index does not open; rebuilding it", slog.Any("error", err))
-			}
-		}
-		change(&d)
-		d.Marker = true
-		data, _ := json.Marshal(d)
-		next := Record{Data: m.sealer.seal(key, data), Expiry: m.Now().Add(m.indexLifetime(age)), Version: rec.Version}
-		if exists && rec.Expiry.After(next.Expiry) {
-			next.Expiry = rec.Expiry // never shorten it
-		}
-		if len(d.Sessions) == 0 {
-			next.Expiry = m.Now().Add(-time.Second)
-		}
-		switch {
-		case exists:
-			err = m.bounded(ctx, OpUpdate, func(ctx context.Context) error {
-				_, err := ix.store.Update(ctx, key, next)
-				return err
-			})
-		case len(d.Sessions) == 0:
-			return nil
-		default:
-			err = m.bounded(ctx, OpCreate, func(ctx context.Context) error {
-				_, err := ix.store.Create(ctx, key, next)
-				return err
-			})
-		}
-		switch {
-		case err == nil:
-			return nil
-		case errors.Is(err, ErrConflict), errors.Is(err, ErrExists), errors.Is(err, ErrNotFound):
-			continue // somebody else changed it: read it again
-		default:
-			return fmt.Errorf("session: user index: %w", err)
-		}
-	}
-	return ErrTooManyConflicts
-}
-
-// indexAdd adds session key to user's index.
-func (m *Manager) indexAdd(ctx context.Context, user, key string, age time.Duration) error {
-	return m.updateIndex(ctx, user, age, func(d *userIndexData) { d.Sessions[key] = m.Now().Unix() })
-}
-
-// indexRemove removes session keys from user's index. A failure only
-// leaves an entry that names no session, which listing drops: it is
-// logged, not returned.
-func (m *Manager) indexRemove(ctx context.Context, user string, keys ...string) {
-	err := m.updateIndex(ctx, user, 0, func(d *userIndexData) {
-		for _, k := range keys {
-			delete(d.Sessions, k)
-		}
-	})
-	if err != nil {
-		m.event(ctx, slog.LevelWarn, EventStoreError, "session: user index: remove", slog.Any("error", err))
-	}
-}
-
-// indexed returns the session keys in user's index.
-func (m *Manager) indexed(ctx context.Context, user string) ([]string, error) {
-	ix := m.users()
-	if ix == nil {
-		return nil, ErrNoUserIndex
-	}
-	key := m.indexKey(user)
-	var rec Record
-	err := m.bounded(ctx, OpLoad, func(ctx context.Context) (err error) {
-		rec, err = ix.store.Load(ctx, key)
-		return err
-	})
-	if errors.Is(err, ErrNotFound) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, fmt.Errorf("session: user index: %w", err)
-	}
-	data, err := m.sealer.open(key, rec.Data)
-	if err != nil {
-		return nil, fmt.Errorf("session: user index: %w", err)
-	}
-	var d userIndexData
-	if err := json.Unmarshal(data, &d); err != nil {
-		return nil, fmt.Errorf("session: user index: %w", err)
-	}
-	keys := make([]string, 0, len(d.Sessions))
-	for k := range d.Sessions {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys, nil
 }
 
 // SessionsOf lists user's live sessions, oldest first. Index entries
@@ -440,58 +245,4 @@ func (m *Manager) revoke(ctx context.Context, user string, keys []string) error 
 	}
 	m.indexRemove(ctx, user, keys...)
 	return nil
-}
-
-// prepareUser runs before a server save of a session linked to a user. It
-// reports whether the key being written must first be added to the index:
-// always for a new key (a new session, CycleKey), and for an existing one
-// when the link changed in this request or the session would outlive the
-// index record's last known expiry (then the link's Until is pushed ahead,
-// in the values about to be saved). The caller holds s.mu.
-func (s *Session) prepareUser(newKey bool) (userLink, bool) {
-	m := s.m
-	if m.users() == nil {
-		return userLink{}, false
-	}
-	raw, ok := s.values[userKey]
-	l, ok := parseLink(raw, ok)
-	if !ok {
-		return userLink{}, false
-	}
-	e := m.expiry(s.values)
-	changed := slices.ContainsFunc(s.pending.ops, func(o op) bool { return o.key == userKey })
-	if !newKey && !changed && time.Unix(l.Until, 0).After(e.at.Add(e.age)) {
-		return l, false
-	}
-	l.Until = m.Now().Add(m.indexLifetime(e.age)).Unix()
-	raw, _ = json.Marshal(l)
-	o := op{kind: opSet, key: userKey, raw: raw}
-	o.apply(s.values)
-	s.pending.ops = append(s.pending.ops, o)
-	return l, true
-}
-
-// storedUser is the user linked in a stored record's values, for the
-// index removals after a record is retired.
-func storedUser(values map[string][]byte, lazy []byte) string {
-	var raw []byte
-	var ok bool
-	if lazy != nil {
-		raw, ok = lookupMember(lazy, userKey)
-	} else {
-		raw, ok = values[userKey]
-	}
-	l, _ := parseLink(raw, ok)
-	return l.ID
-}
-
-// isIndex reports whether loaded values are a per-user index record,
-// never to be used as a session.
-func isIndex(values map[string][]byte, lazy []byte) bool {
-	if lazy != nil {
-		_, ok := lookupMember(lazy, indexMarker)
-		return ok
-	}
-	_, ok := values[indexMarker]
-	return ok
 }
