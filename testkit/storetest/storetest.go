@@ -130,6 +130,7 @@ func RunWithOptions(t *testing.T, newStore func(t *testing.T) session.Store, opt
 		{"Cancelled", testCancelled},
 		{"Lister", testLister},
 		{"Counter", testCounter},
+		{"UserIndex", testUserIndex},
 	}
 	for _, tc := range tests {
 		if tc.name == "VersionsNeverRepeat" && opts.ContentVersions {
