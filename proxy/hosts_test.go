@@ -1,6 +1,7 @@
 package proxy
 
 import (
+	"bytes"
 	"context"
 	"log/slog"
 	"net/http"
@@ -8,6 +9,7 @@ import (
 	"net/netip"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -276,7 +278,7 @@ func TestMiddlewareRefusesHost(t *testing.T) {
 				t.Fatalf("body echoes the host: %q", rec.Body.String())
 			}
 			got := logs()[nlogs:]
-			if len(got) != 1 || got[0].Level != slog.LevelWarn || attr(got[0], "host") != tc.host ||
+			if len(got) != 1 || got[0].Level != slog.LevelWarn || attr(got[0], "host") != strconv.Quote(tc.host) ||
 				!strings.Contains(got[0].Message, "AllowedHosts") {
 				t.Fatalf("want one warning naming host %q, got %v", tc.host, got)
 			}
@@ -419,4 +421,22 @@ func FuzzAllowed(f *testing.F) {
 			t.Fatalf("case changes the answer for %q", i.Host)
 		}
 	})
+}
+
+// A refused host is logged bounded and quoted: a 900 KB Host or path adds
+// a few hundred bytes to the log, and a newline cannot forge a line.
+func TestRefusedHostLogIsBounded(t *testing.T) {
+	var logs bytes.Buffer
+	p := MustNew(Config{AllowedHosts: []string{"example.com"}, Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+	h := p.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { t.Error("handler reached") }))
+	for _, host := range []string{strings.Repeat("h", 900_000) + ".example", "evil.example\nlevel=ERROR msg=forged"} {
+		logs.Reset()
+		r := req("203.0.113.5:1", host, false)
+		r.URL.Path = "/" + strings.Repeat("p", 900_000)
+		h.ServeHTTP(httptest.NewRecorder(), r)
+		out := logs.String()
+		if strings.Count(out, "\n") != 1 || len(out) > 3000 || !strings.Contains(out, `host="\"`) || !strings.Contains(out, `path="\"/ppp`) {
+			t.Fatalf("%d bytes: %.600s", len(out), out)
+		}
+	}
 }

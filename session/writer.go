@@ -10,6 +10,7 @@ import (
 	"net/http"
 
 	"github.com/tetherweb/tether/internal/hookwriter"
+	"github.com/tetherweb/tether/internal/logval"
 )
 
 // errResponseReplaced is returned by writes after a failed commit replaced
@@ -38,7 +39,7 @@ func (rw *responseWriter) commit(code int) bool {
 	rw.failed = true
 	m := rw.sess.m
 	m.Logger.LogAttrs(rw.req.Context(), logLevelFor(err), "session: commit failed",
-		slog.String("method", rw.req.Method), slog.String("path", rw.req.URL.Path), slog.Any("error", err))
+		logval.String("method", rw.req.Method), logval.String("path", rw.req.URL.Path), logval.Error(err))
 	// The handler's headers describe the response that is not sent:
 	// drop them (a Cache-Control: public must not make the error
 	// cacheable), keeping only Vary and the site-wide security headers.

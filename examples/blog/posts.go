@@ -9,6 +9,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/tetherweb/tether/internal/logval"
 	"github.com/tetherweb/tether/messages"
 	"github.com/tetherweb/tether/session"
 )
@@ -75,7 +76,7 @@ func (a *app) createPost(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err := saved.Add(r, p); err != nil {
-		a.logger.WarnContext(r.Context(), "blog: success message", "error", err)
+		a.logger.WarnContext(r.Context(), "blog: success message", logval.Error(err))
 	}
 	http.Redirect(w, r, "/posts/"+strconv.FormatInt(p.ID, 10), http.StatusFound)
 }
@@ -119,7 +120,7 @@ func (a *app) recentPosts(r *http.Request) []Post {
 	ids, _ := session.Value[[]int64](session.From(r), "recent_posts")
 	posts, err := a.db.postsByID(r.Context(), ids)
 	if err != nil {
-		a.logger.WarnContext(r.Context(), "blog: recent posts", "error", err)
+		a.logger.WarnContext(r.Context(), "blog: recent posts", logval.Error(err))
 	}
 	return posts
 }

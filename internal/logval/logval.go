@@ -65,11 +65,28 @@ func String(key, value string) slog.Attr {
 	return slog.String(key, Quote(value))
 }
 
-// Error is the attribute "error" with err's text cut to ErrorBudget bytes
-// and quoted. A nil err logs as the empty string.
+// Error is the attribute "error" with err's text cut to ErrorBudget bytes.
+// The text is tether's own words (request values in it are quoted where
+// the error is made), so it is quoted only when it holds a control
+// character or invalid UTF-8, which could otherwise break the log line.
+// A nil err logs as the empty string.
 func Error(err error) slog.Attr {
 	if err == nil {
 		return slog.String("error", "")
 	}
-	return slog.String("error", quote(err.Error(), ErrorBudget))
+	s := err.Error()
+	if plain(s) {
+		return slog.String("error", cut(s, ErrorBudget))
+	}
+	return slog.String("error", quote(s, ErrorBudget))
+}
+
+// plain reports whether s is valid UTF-8 without control characters.
+func plain(s string) bool {
+	for _, r := range s {
+		if r < 0x20 || r == 0x7f || r == utf8.RuneError || (r >= 0x80 && r < 0xa0) || r == '\u2028' || r == '\u2029' {
+			return false
+		}
+	}
+	return true
 }

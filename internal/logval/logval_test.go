@@ -66,6 +66,12 @@ func TestErrorBudget(t *testing.T) {
 	if Error(nil).Value.String() != "" {
 		t.Fatal("nil error")
 	}
+	if got := Error(errors.New("signing: bad signature")).Value.String(); got != "signing: bad signature" {
+		t.Fatalf("a plain error is quoted: %s", got)
+	}
+	if got := Error(errors.New("bad\nlevel=ERROR")).Value.String(); got != `"bad\nlevel=ERROR"` {
+		t.Fatalf("an error with a newline is not quoted: %s", got)
+	}
 }
 
 func FuzzQuote(f *testing.F) {
