@@ -2,6 +2,7 @@ package cookiestore_test
 
 import (
 	"encoding/base64"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -44,4 +45,21 @@ func TestSignedSessionIsReadable(t *testing.T) {
 	if strings.Contains(v, "visible") {
 		t.Fatal("the encrypted cookie shows the session")
 	}
+}
+
+// A cookie session has no server state to delete: a copy of the cookie
+// taken before a logout still opens until it expires (the documented
+// limit; server-side stores end the session for every copy).
+func TestCopiedCookieOutlivesLogout(t *testing.T) {
+	a := encrypted(t)
+	copied := sessionCookie(a.serve(set("user", "demo"), nil))
+	resp := a.serve(func(w http.ResponseWriter, r *http.Request) { session.From(r).Flush() }, copied)
+	if c := sessionCookie(resp); c == nil || c.MaxAge >= 0 {
+		t.Fatalf("logout did not delete the cookie: %v", c)
+	}
+	a.serve(func(w http.ResponseWriter, r *http.Request) {
+		if user, _ := session.Value[string](session.From(r), "user"); user != "demo" {
+			t.Errorf("the copy taken before the logout: user %q; the documented limit changed, update docs/security.md", user)
+		}
+	}, copied)
 }
