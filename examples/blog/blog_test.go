@@ -504,16 +504,7 @@ func TestProxySetting(t *testing.T) {
 // context and requires a clean shutdown.
 func runOnce(t *testing.T, o options) {
 	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	addrc, done := make(chan string, 1), make(chan error, 1)
-	go func() { done <- run(ctx, o, func(a string) { addrc <- a }) }()
-	var addr string
-	select {
-	case addr = <-addrc:
-	case err := <-done:
-		t.Fatalf("run: %v", err)
-	}
+	addr, stop := startRun(t, o)
 	resp, err := http.Get("http://" + addr + "/")
 	if err != nil {
 		t.Fatal(err)
@@ -526,13 +517,33 @@ func runOnce(t *testing.T, o options) {
 	if resp, _ := c.post("/cart/add/1", nil, true); resp.StatusCode != http.StatusSeeOther || c.cookie("sessionid") == "" {
 		t.Fatalf("add to cart: %d, sessionid %q", resp.StatusCode, c.cookie("sessionid"))
 	}
-	cancel()
+	stop(30 * time.Second)
+}
+
+// startRun starts run with o and returns the address it listens on and
+// stop, which ends run's context and requires a clean shutdown within the
+// given time.
+func startRun(t *testing.T, o options) (addr string, stop func(within time.Duration)) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	addrc, done := make(chan string, 1), make(chan error, 1)
+	go func() { done <- run(ctx, o, func(a string) { addrc <- a }) }()
 	select {
+	case addr = <-addrc:
 	case err := <-done:
-		if err != nil {
-			t.Fatalf("shutdown: %v", err)
+		t.Fatalf("run: %v", err)
+	}
+	return addr, func(within time.Duration) {
+		t.Helper()
+		cancel()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Fatalf("shutdown: %v", err)
+			}
+		case <-time.After(within):
+			t.Fatalf("run did not return within %v after its context ended", within)
 		}
-	case <-time.After(30 * time.Second):
-		t.Fatal("run did not return after its context ended")
 	}
 }

@@ -2,7 +2,6 @@ package main
 
 import (
 	"bufio"
-	"context"
 	"io"
 	"io/fs"
 	"log/slog"
@@ -208,18 +207,8 @@ func TestPostFormsKeepTheTutorialsTexts(t *testing.T) {
 // up shutdown.
 func TestSlowClientsAreCutOff(t *testing.T) {
 	dir := t.TempDir()
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	addrc, done := make(chan string, 1), make(chan error, 1)
-	o := options{Addr: "127.0.0.1:0", Store: "sqlite:" + filepath.Join(dir, "blog.db"),
-		Limits: limits{ReadHeader: 200 * time.Millisecond, Read: 300 * time.Millisecond, Write: time.Second, Idle: time.Second, MaxHeaderBytes: 4 << 10}}
-	go func() { done <- run(ctx, o, func(a string) { addrc <- a }) }()
-	var addr string
-	select {
-	case addr = <-addrc:
-	case err := <-done:
-		t.Fatalf("run: %v", err)
-	}
+	addr, stop := startRun(t, options{Addr: "127.0.0.1:0", Store: "sqlite:" + filepath.Join(dir, "blog.db"),
+		Limits: limits{ReadHeader: 200 * time.Millisecond, Read: 300 * time.Millisecond, Write: time.Second, Idle: time.Second, MaxHeaderBytes: 4 << 10}})
 	for name, start := range map[string]string{
 		"body never sent":      "POST /api/posts HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n{",
 		"headers never ending": "GET / HTTP/1.1\r\nHost: x\r\nX-Slow: ",
@@ -254,15 +243,7 @@ func TestSlowClientsAreCutOff(t *testing.T) {
 	defer conn.Close()
 	io.WriteString(conn, "POST /api/posts HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\n")
 	time.Sleep(50 * time.Millisecond)
-	cancel()
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Fatalf("shutdown: %v", err)
-		}
-	case <-time.After(9 * time.Second):
-		t.Fatal("a stuck client held up shutdown")
-	}
+	stop(9 * time.Second) // under the 10 s grace period: the stuck client was cut off first
 }
 
 // The defaults are set: every limit non-zero.
