@@ -7,6 +7,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/tetherweb/tether/internal/logval"
 	"github.com/tetherweb/tether/signing"
 )
 
@@ -116,5 +117,5 @@ func logFailure(l *slog.Logger, r *http.Request, name string, err error) {
 		l = slog.Default()
 	}
 	l.LogAttrs(r.Context(), slog.LevelWarn, "cookie: rejected",
-		slog.String("cookie", name), slog.String("path", r.URL.Path), slog.Any("error", err))
+		slog.String("cookie", name), logval.String("path", r.URL.Path), logval.Error(err))
 }

@@ -7,9 +7,11 @@ import (
 	"log/slog"
 	"net/http"
 	"net/textproto"
+	"strconv"
 	"strings"
 
 	"github.com/tetherweb/tether/cookie"
+	"github.com/tetherweb/tether/internal/logval"
 	"github.com/tetherweb/tether/proxy"
 	"github.com/tetherweb/tether/session"
 )
@@ -274,14 +276,16 @@ func (g *Guard) check(w http.ResponseWriter, r *http.Request, st *state) error {
 func (g *Guard) refuse(w http.ResponseWriter, r *http.Request, err error) {
 	var e *Error
 	if errors.As(err, &e) {
+		// The reason and the fix quote request values, each cut to
+		// logval.Budget where they are made.
 		g.logger.LogAttrs(r.Context(), slog.LevelWarn, "csrf: forbidden",
-			slog.String("reason", e.Detail), slog.String("method", r.Method),
-			slog.String("path", r.URL.Path), slog.String("fix", e.Fix))
+			slog.String("reason", strconv.Quote(e.Detail)), logval.String("method", r.Method),
+			logval.String("path", r.URL.Path), slog.String("fix", strconv.Quote(e.Fix)))
 		g.fail(w, r, err)
 		return
 	}
 	g.logger.LogAttrs(r.Context(), slog.LevelError, "csrf: cannot check the request",
-		slog.String("error", err.Error()), slog.String("method", r.Method), slog.String("path", r.URL.Path))
+		logval.Error(err), logval.String("method", r.Method), logval.String("path", r.URL.Path))
 	code := session.StatusFor(err)
 	http.Error(w, http.StatusText(code), code)
 }

@@ -258,7 +258,7 @@ func TestDefaultFailureHandlerAndLog(t *testing.T) {
 		}
 	}
 	if l := logs.String(); !strings.Contains(l, "level=WARN") || !strings.Contains(l, "csrf: forbidden") ||
-		!strings.Contains(l, "path=/posts/new") {
+		!strings.Contains(l, `path="\"/posts/new\""`) { // request values are quoted (logval.Quote)
 		t.Errorf("log: %s", l)
 	}
 }

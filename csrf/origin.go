@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/tetherweb/tether/internal/logval"
 	"github.com/tetherweb/tether/proxy"
 )
 
@@ -315,10 +316,11 @@ func (g *Guard) sameSite(r *http.Request, origin string, info *proxy.Info) error
 	if len(origin) > len("https://") && strings.EqualFold(origin[:len("https://")], "https://") {
 		return nil
 	}
+	shown := logval.Cut(origin)
 	return refusal(ErrInsecureOrigin,
-		"Origin checking failed - "+origin+" is insecure while host is secure.",
+		"Origin checking failed - "+shown+" is insecure while host is secure.",
 		"The browser reports (Sec-Fetch-Site: same-site) that this HTTPS request came from a page of "+
-			"a sibling site, but that page is not on https:// (Origin: "+origin+"). AllowSameSite "+
+			"a sibling site, but that page is not on https:// (Origin: "+shown+"). AllowSameSite "+
 			"accepts only https:// siblings of an HTTPS site: serve the sibling over HTTPS (with "+
 			"Strict-Transport-Security, includeSubDomains).")
 }
@@ -365,8 +367,8 @@ func (g *Guard) checkReferer(referer string, info *proxy.Info) error {
 		return nil
 	}
 	return refusal(ErrBadReferer,
-		"Referer checking failed - "+referer+" does not match any trusted origins.",
-		"The request came from a page of https://"+host+", while this site is "+info.Origin()+". "+
+		"Referer checking failed - "+logval.Cut(referer)+" does not match any trusted origins.",
+		"The request came from a page of https://"+logval.Cut(host)+", while this site is "+info.Origin()+". "+
 			g.trustHint("https://"+host, info))
 }
 
@@ -381,6 +383,7 @@ func asciiPrintable(s string) bool {
 }
 
 func (g *Guard) crossSite(sfs, origin string) error {
+	origin, sfs = logval.Cut(origin), logval.Cut(sfs) // the origin is shown up to three times: bounded once
 	from := "another site"
 	if origin != "" {
 		from = origin
@@ -400,7 +403,8 @@ func (g *Guard) crossSite(sfs, origin string) error {
 }
 
 func (g *Guard) badOrigin(origin string, info *proxy.Info) error {
-	detail := "Origin checking failed - " + origin + " does not match any trusted origins."
+	shown := logval.Cut(origin)
+	detail := "Origin checking failed - " + shown + " does not match any trusted origins."
 	var fix string
 	switch {
 	case origin == "null":
@@ -430,6 +434,7 @@ func (g *Guard) trustHint(origin string, info *proxy.Info) string {
 		}
 		return "A page on http:// may not post to the https:// site; serve every page over HTTPS."
 	}
+	origin = logval.Cut(origin)
 	return "If " + origin + " is one of your sites, add \"" + origin + "\" to csrf.Options.TrustedOrigins; " +
 		"if it is this site behind a reverse proxy, list the proxy in proxy.Config.Trusted so that its " +
 		"X-Forwarded-Host and X-Forwarded-Proto are believed."

@@ -8,6 +8,7 @@ import (
 
 	"github.com/tetherweb/tether/cookie"
 	"github.com/tetherweb/tether/internal/hookwriter"
+	"github.com/tetherweb/tether/internal/logval"
 	"github.com/tetherweb/tether/internal/vary"
 	"github.com/tetherweb/tether/proxy"
 	"github.com/tetherweb/tether/session"
@@ -143,7 +144,7 @@ func (st *state) before(int) {
 	h := st.hw.ResponseWriter.Header()
 	if err := cookie.Set(st.hw.ResponseWriter, g.cookieName, v, o); err != nil {
 		g.logger.LogAttrs(st.r.Context(), slog.LevelError, "csrf: cannot set the csrf cookie",
-			slog.String("error", err.Error()))
+			logval.Error(err))
 		return
 	}
 	vary.Cookie(h)
@@ -191,6 +192,6 @@ func (st *state) keepInSession() {
 	if err := s.Set(SessionKey, st.stored()); err != nil {
 		st.g.logger.LogAttrs(st.r.Context(), slog.LevelError,
 			"csrf: cannot put the csrf secret back in the session; the tokens of this response will not verify",
-			slog.Any("error", err))
+			logval.Error(err))
 	}
 }

@@ -5,6 +5,8 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+
+	"github.com/tetherweb/tether/internal/logval"
 )
 
 // Token returns a token for r's client, to put in a form or hand to
@@ -43,13 +45,13 @@ func Token(r *http.Request) string {
 	}
 	if err := st.load(); err != nil {
 		g.logger.LogAttrs(r.Context(), slog.LevelError, "csrf: cannot read the csrf secret",
-			slog.String("error", err.Error()))
+			logval.Error(err))
 		return ""
 	}
 	if !st.has {
 		if err := st.renew(); err != nil {
 			g.logger.LogAttrs(r.Context(), slog.LevelError, "csrf: cannot store the csrf secret",
-				slog.String("error", err.Error()))
+				logval.Error(err))
 			return ""
 		}
 	}
@@ -63,7 +65,7 @@ func Token(r *http.Request) string {
 			g.logger.LogAttrs(r.Context(), slog.LevelError,
 				"csrf: token made after the response headers were written; the client cannot get its cookie "+
 					"(render the template into a buffer, or call csrf.Token before writing)",
-				slog.String("path", r.URL.Path))
+				logval.String("path", r.URL.Path))
 		}
 	}
 	return mask(&st.secret)

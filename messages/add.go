@@ -8,6 +8,8 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+
+	"github.com/tetherweb/tether/internal/logval"
 )
 
 // Add queues a message of the given level for r's client. The extra tags
@@ -47,7 +49,7 @@ func add(r *http.Request, level Level, text string, safe bool, extraTags []strin
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	if st.committed {
-		st.log(slog.LevelError, ErrCommitted.Error(), slog.String("message", text))
+		st.log(slog.LevelError, ErrCommitted.Error(), logval.String("message", text))
 		return ErrCommitted
 	}
 	st.queued = append(st.queued, msg)

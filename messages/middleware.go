@@ -8,6 +8,7 @@ import (
 	"sync"
 
 	"github.com/tetherweb/tether/internal/hookwriter"
+	"github.com/tetherweb/tether/internal/logval"
 	"github.com/tetherweb/tether/internal/vary"
 	"github.com/tetherweb/tether/session"
 )
@@ -190,7 +191,7 @@ func (st *state) load() {
 func (st *state) logNoSession() {
 	st.m.warned.Do(func() {
 		st.m.Logger.LogAttrs(st.r.Context(), slog.LevelError, ErrNoSession.Error(),
-			slog.String("path", st.r.URL.Path))
+			logval.String("path", st.r.URL.Path))
 	})
 }
 
@@ -240,7 +241,7 @@ func (st *state) commit(code int) {
 
 // log logs at level with the request's path.
 func (st *state) log(level slog.Level, msg string, attrs ...slog.Attr) {
-	st.m.Logger.LogAttrs(st.r.Context(), level, msg, append(attrs, slog.String("path", st.r.URL.Path))...)
+	st.m.Logger.LogAttrs(st.r.Context(), level, msg, append(attrs, logval.String("path", st.r.URL.Path))...)
 }
 
 // errorf wraps an error with the package prefix.

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/tetherweb/tether/cookie"
+	"github.com/tetherweb/tether/internal/logval"
 	"github.com/tetherweb/tether/proxy"
 	"github.com/tetherweb/tether/signing"
 )
@@ -156,7 +157,7 @@ func (c *CookieStorage) read(st *state) ([]Message, bool) {
 	}
 	msgs, more, err := c.decode(v, st.m.tags)
 	if err != nil {
-		st.log(slog.LevelWarn, "messages: cookie rejected; ignoring it", slog.Any("error", err))
+		st.log(slog.LevelWarn, "messages: cookie rejected; ignoring it", logval.Error(err))
 		st.dirty = true
 		return nil, false
 	}
@@ -190,7 +191,7 @@ func (c *CookieStorage) write(st *state, msgs []Message, removeOldest bool) []Me
 	}
 	value, unstored := c.encode(msgs, removeOldest)
 	if err := cookie.Set(st.w, c.Name, value, opts); err != nil {
-		st.log(slog.LevelError, "messages: cannot set the cookie", slog.Any("error", err))
+		st.log(slog.LevelError, "messages: cannot set the cookie", logval.Error(err))
 		if st.cookieSent {
 			cookie.Delete(st.w, c.Name, opts)
 		}

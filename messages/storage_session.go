@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"log/slog"
 
+	"github.com/tetherweb/tether/internal/logval"
 	"github.com/tetherweb/tether/session"
 )
 
@@ -71,10 +72,10 @@ func (s *SessionStorage) read(st *state) []Message {
 	st.sessRead, st.sessHad = true, ok
 	switch {
 	case err != nil:
-		st.log(slog.LevelWarn, "messages: session value unreadable; ignoring it", slog.Any("error", err))
+		st.log(slog.LevelWarn, "messages: session value unreadable; ignoring it", logval.Error(err))
 		return nil
 	case v.bad != nil:
-		st.log(slog.LevelWarn, "messages: session value rejected; ignoring it", slog.Any("error", v.bad))
+		st.log(slog.LevelWarn, "messages: session value rejected; ignoring it", logval.Error(v.bad))
 		st.dirty = true
 		return nil
 	}
@@ -96,7 +97,7 @@ func (s *SessionStorage) write(st *state, drop, msgs []Message) {
 		return sessionValue{msgs: rest, django: s.Django}, len(rest) > 0
 	})
 	if err != nil {
-		st.log(slog.LevelError, "messages: cannot store the messages in the session", slog.Any("error", err))
+		st.log(slog.LevelError, "messages: cannot store the messages in the session", logval.Error(err))
 	}
 }
 
@@ -104,7 +105,7 @@ func (s *SessionStorage) write(st *state, drop, msgs []Message) {
 // holds.
 func (s *SessionStorage) replace(st *state, msgs []Message) {
 	if err := st.sess.Set(s.Key, sessionValue{msgs: msgs, django: s.Django}); err != nil {
-		st.log(slog.LevelError, "messages: cannot store the messages in the session", slog.Any("error", err))
+		st.log(slog.LevelError, "messages: cannot store the messages in the session", logval.Error(err))
 	}
 }
 

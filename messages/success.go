@@ -5,6 +5,8 @@ import (
 	"log/slog"
 	"net/http"
 	"text/template"
+
+	"github.com/tetherweb/tether/internal/logval"
 )
 
 // SuccessMessage is a message built from the object a form handler saved,
@@ -77,7 +79,7 @@ func OnSuccess[T any](r *http.Request, sm *SuccessMessage, save func() (T, error
 			logger = st.m.Logger
 		}
 		logger.LogAttrs(r.Context(), slog.LevelError, "messages: success message not added",
-			slog.String("path", r.URL.Path), slog.Any("error", err))
+			logval.String("path", r.URL.Path), logval.Error(err))
 	}
 	return obj, nil
 }

@@ -1,6 +1,7 @@
 package proxy
 
 import (
+	"bytes"
 	"context"
 	"log/slog"
 	"net/http"
@@ -8,6 +9,7 @@ import (
 	"net/netip"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -276,7 +278,7 @@ func TestMiddlewareRefusesHost(t *testing.T) {
 				t.Fatalf("body echoes the host: %q", rec.Body.String())
 			}
 			got := logs()[nlogs:]
-			if len(got) != 1 || got[0].Level != slog.LevelWarn || attr(got[0], "host") != tc.host ||
+			if len(got) != 1 || got[0].Level != slog.LevelWarn || attr(got[0], "host") != strconv.Quote(tc.host) ||
 				!strings.Contains(got[0].Message, "AllowedHosts") {
 				t.Fatalf("want one warning naming host %q, got %v", tc.host, got)
 			}
@@ -291,6 +293,20 @@ func TestRefusedHostLogBounded(t *testing.T) {
 	p.Middleware(noop).ServeHTTP(httptest.NewRecorder(), req("1.1.1.1:1", strings.Repeat("é", 1000), false))
 	if got := logs(); len(got) != 1 || len(attr(got[0], "host")) > 300 {
 		t.Fatalf("logs %v", got)
+	}
+	// Through a text handler: a 900 KB Host or path adds a few hundred
+	// bytes, quoted, and a newline cannot forge a second line.
+	var text bytes.Buffer
+	h := MustNew(Config{AllowedHosts: []string{"example.com"}, Logger: slog.New(slog.NewTextHandler(&text, nil))}).Middleware(noop)
+	for _, host := range []string{strings.Repeat("h", 900_000) + ".example", "evil.example\nlevel=ERROR msg=forged"} {
+		text.Reset()
+		r := req("203.0.113.5:1", host, false)
+		r.URL.Path = "/" + strings.Repeat("p", 900_000)
+		h.ServeHTTP(httptest.NewRecorder(), r)
+		out := text.String()
+		if strings.Count(out, "\n") != 1 || len(out) > 3000 || !strings.Contains(out, `host="\"`) || !strings.Contains(out, `path="\"/ppp`) {
+			t.Fatalf("%d bytes: %.600s", len(out), out)
+		}
 	}
 }
 

@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"net/netip"
 	"strings"
+
+	"github.com/tetherweb/tether/internal/logval"
 )
 
 // Info is what a request looks like from the browser's side.
@@ -76,14 +78,11 @@ func (p *Proxy) refuseHost(w http.ResponseWriter, r *http.Request, info Info) {
 		// is the Host header's): log what was sent, bounded, as the
 		// header may be as long as the server's limit allows.
 		host = r.Host
-		if len(host) > 256 {
-			host = host[:256] + "..."
-		}
 	}
 	p.logger.LogAttrs(r.Context(), slog.LevelWarn,
 		"proxy: host not allowed; if it is the site's own, add it to proxy.Config.AllowedHosts",
-		slog.String("host", host), slog.String("client", info.ClientIP.String()),
-		slog.String("method", r.Method), slog.String("path", r.URL.Path))
+		logval.String("host", host), slog.String("client", info.ClientIP.String()),
+		logval.String("method", r.Method), logval.String("path", r.URL.Path))
 	h := w.Header()
 	h.Set("Cache-Control", "no-store")
 	http.Error(w, "400 Bad Request: unknown host", http.StatusBadRequest)

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
+	"strings"
 	"testing"
 )
 
@@ -211,6 +212,10 @@ func TestRealTLSServer(t *testing.T) {
 func FuzzResolve(f *testing.F) {
 	f.Add(`for=1.2.3.4;proto=https;host="a.b"`, "1.2.3.4, 5.6.7.8", "https", "h:1")
 	f.Add(`for="[::1]:80", for=unknown;proto="ht\"tp`, "junk", "http, https", "[::1]")
+	f.Add(`for=_hidden;by=_p, for="203.0.113.1:8080";proto=HTTPS;host=EXAMPLE.com`, "  , , 10.0.0.1,", "HTTPS", "example.com:443")
+	f.Add(`for="[2001:db8::1`+"\x00"+`]";host=`, "2001:db8::1%eth0, ::ffff:1.2.3.4", "https\r\nX: y", "evil.example\n")
+	f.Add(strings.Repeat(`for=1.1.1.1,`, 500), strings.Repeat("9.9.9.9,", 500), strings.Repeat("https,", 100), strings.Repeat("h", 300))
+	f.Add(`for=;proto=;host=;`, `1.2.3.4:80`, ``, `[::1]:99999`)
 	p := MustNew(Config{Trusted: []string{"0.0.0.0/0"}, Headers: XForwarded | Forwarded})
 	px := MustNew(Config{Trusted: []string{"0.0.0.0/0"}})
 	one := MustNew(Config{Trusted: []string{"10.0.0.1"}, Headers: Forwarded})

@@ -10,6 +10,7 @@ import (
 	"net/http"
 
 	"github.com/tetherweb/tether/internal/hookwriter"
+	"github.com/tetherweb/tether/internal/logval"
 )
 
 // errResponseReplaced is returned by writes after a failed commit replaced
@@ -39,7 +40,7 @@ func (rw *responseWriter) commit(code int) bool {
 	}
 	rw.failed = true
 	m.failure(rw.req.Context(), logLevelFor(err), eventFor(err), "session: commit failed",
-		slog.String("method", rw.req.Method), slog.String("path", rw.req.URL.Path), slog.Any("error", err))
+		logval.String("method", rw.req.Method), logval.String("path", rw.req.URL.Path), logval.Error(err))
 	// The handler's headers describe the response that is not sent:
 	// drop them (a Cache-Control: public must not make the error
 	// cacheable), keeping only Vary and the site-wide security headers.

@@ -105,6 +105,8 @@ func newApp(store *dsn.Opened, data *db, cfg config) (http.Handler, error) {
 	mux.HandleFunc("GET /{$}", a.index)
 	mux.HandleFunc("GET /posts/new", a.newPostForm)
 	mux.HandleFunc("POST /posts/new", a.createPost)
+	mux.HandleFunc("GET /posts/create", a.createPostForm)
+	mux.HandleFunc("POST /posts/create", a.createPostView)
 	mux.HandleFunc("GET /posts/{id}", a.showPost)
 	mux.HandleFunc("POST /api/posts", a.apiCreatePost)
 	mux.HandleFunc("GET /visits", a.visits)
@@ -115,7 +117,7 @@ func newApp(store *dsn.Opened, data *db, cfg config) (http.Handler, error) {
 	mux.HandleFunc("GET /login", a.loginForm)
 	mux.HandleFunc("POST /login", a.login)
 	mux.HandleFunc("POST /logout", a.logout)
-	mux.Handle("GET /static/", http.StripPrefix("/static/", cacheFor(time.Hour, http.FileServerFS(static))))
+	mux.Handle("GET /static/", http.StripPrefix("/static/", cacheFor(time.Hour, http.FileServerFS(staticFS{static}))))
 
 	return proxies.Middleware(headers.Middleware(sessions.Middleware(flashes.Middleware(guard.Protect(mux))))), nil
 }
@@ -143,6 +145,21 @@ func newMessages(cfg config) (*messages.Manager, error) {
 		return nil, fmt.Errorf("blog: -messages %q: want fallback, session or cookie", cfg.Messages)
 	}
 	return m, nil
+}
+
+// staticFS serves the static files. A name that is no valid fs path (the
+// percent-decoded path is not UTF-8, as in /static/%ff or the overlong
+// /static/%c0%ae%c0%ae/) makes fs.Sub's Open fail with fs.ErrInvalid,
+// which http.FileServerFS answers 500; for a client's malformed path the
+// answer is 404, so such names are reported as not existing.
+type staticFS struct{ fs.FS }
+
+// Open opens name, or fails with fs.ErrNotExist when name is invalid.
+func (s staticFS) Open(name string) (fs.File, error) {
+	if !fs.ValidPath(name) {
+		return nil, &fs.PathError{Op: "open", Path: name, Err: fs.ErrNotExist}
+	}
+	return s.FS.Open(name)
 }
 
 // cacheFor lets browsers keep static files for d.

@@ -28,6 +28,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/tetherweb/tether/internal/logval"
 	"github.com/tetherweb/tether/store/dsn"
 )
 
@@ -61,6 +62,44 @@ type options struct {
 	Addr, Store, Messages, SecretKey string
 	Secure, Django                   bool
 	TrustedProxies, AllowedHosts     []string
+	Limits                           limits // zero: defaultLimits
+}
+
+// limits bound what one client may hold of the server: how long it may
+// take to send the headers and the body, how long the answer may take,
+// how long an idle keep-alive connection stays, and how large the headers
+// may be. Without them a client that announces a body and never sends it
+// keeps a connection (and a goroutine) forever, and delays shutdown.
+type limits struct {
+	ReadHeader, Read, Write, Idle time.Duration
+	MaxHeaderBytes                int
+}
+
+// defaultLimits suit the demo's pages: the largest request is a 100 KB
+// post, which any client sends in well under 15 s; 64 KiB of headers is
+// room for the cookies of a busy site (the browsers' own limit is about
+// 4 KB per cookie).
+var defaultLimits = limits{
+	ReadHeader:     5 * time.Second,
+	Read:           15 * time.Second,
+	Write:          30 * time.Second,
+	Idle:           120 * time.Second,
+	MaxHeaderBytes: 64 << 10,
+}
+
+// newServer is an http.Server for h with l (defaultLimits when zero).
+func newServer(h http.Handler, l limits) *http.Server {
+	if l == (limits{}) {
+		l = defaultLimits
+	}
+	return &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: l.ReadHeader,
+		ReadTimeout:       l.Read,
+		WriteTimeout:      l.Write,
+		IdleTimeout:       l.Idle,
+		MaxHeaderBytes:    l.MaxHeaderBytes,
+	}
 }
 
 // list splits a comma-separated flag value, dropping empty items.
@@ -123,7 +162,7 @@ func run(ctx context.Context, o options, ready func(addr string)) error {
 	if err != nil {
 		return err
 	}
-	srv := &http.Server{Handler: app, ReadHeaderTimeout: 10 * time.Second}
+	srv := newServer(app, o.Limits)
 	ready(ln.Addr().String())
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
@@ -135,7 +174,10 @@ func run(ctx context.Context, o options, ready func(addr string)) error {
 	shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	if err := srv.Shutdown(shutdown); err != nil && !errors.Is(err, http.ErrServerClosed) {
-		return err
+		// Requests still running after the grace period are cut off:
+		// a stopped server is what was asked for.
+		srv.Close()
+		slog.Warn("blog: requests still running after 10 s were cut off", logval.Error(err))
 	}
 	fmt.Println("stopped")
 	return nil

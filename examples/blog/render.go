@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/tetherweb/tether/csrf"
+	"github.com/tetherweb/tether/internal/logval"
 	"github.com/tetherweb/tether/messages"
 	"github.com/tetherweb/tether/session"
 )
@@ -51,6 +52,7 @@ type view struct {
 	CartCount int
 	Recent    []Post
 
+	Action       string // where a form posts to
 	Posts        []Post
 	Post         Post
 	Form         map[string]string
@@ -67,18 +69,15 @@ type view struct {
 
 // render executes page with v, filling the shared fields: the user, the
 // pending messages (reading them marks them shown), a fresh CSRF field,
-// the visit counter and the cart size. The page is rendered into a buffer
-// first, so a template error is a clean 500 and the session and messages
-// are saved before the first byte goes out.
+// the visited cookie's count and the cart size. It only reads the session:
+// a visitor who has stored nothing gets no session (no record, no
+// sessionid cookie), however many pages they load. The page is rendered
+// into a buffer first, so a template error is a clean 500 and the session
+// and messages are saved before the first byte goes out.
 func (a *app) render(w http.ResponseWriter, r *http.Request, status int, page string, v *view) {
 	s := session.From(r)
 	v.User, _ = session.Value[string](s, "user")
-	n, err := session.Update(s, "visits", func(n int) int { return n + 1 })
-	if err != nil {
-		a.fail(w, r, err)
-		return
-	}
-	v.Visits = n
+	v.Visits = visitCount(r)
 	cart, _ := session.Value[map[string]int](s, "cart")
 	for _, q := range cart {
 		v.CartCount += q
@@ -101,7 +100,7 @@ func (a *app) render(w http.ResponseWriter, r *http.Request, status int, page st
 
 // fail logs err and answers 500.
 func (a *app) fail(w http.ResponseWriter, r *http.Request, err error) {
-	a.logger.ErrorContext(r.Context(), "blog: request failed", "method", r.Method, "path", r.URL.Path, "error", err)
+	a.logger.ErrorContext(r.Context(), "blog: request failed", logval.String("method", r.Method), logval.String("path", r.URL.Path), logval.Error(err))
 	status := session.StatusFor(err)
 	http.Error(w, http.StatusText(status), status)
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"math"
 	"net/http"
 	"strconv"
 	"time"
@@ -13,11 +14,10 @@ import (
 // A cookie the client can edit is fine for a counter and for nothing that
 // matters; that is what sessions are for.
 func (a *app) visits(w http.ResponseWriter, r *http.Request) {
-	n := 0
-	if v, ok := cookie.Value(r, "visited"); ok {
-		n, _ = strconv.Atoi(v)
+	n := visitCount(r)
+	if n < math.MaxInt {
+		n++
 	}
-	n = max(n, 0) + 1
 	opts := cookie.Options{MaxAge: 30 * 24 * time.Hour, Secure: a.cfg.Secure}
 	if err := cookie.Set(w, "visited", strconv.Itoa(n), opts); err != nil {
 		a.fail(w, r, err)
@@ -29,4 +29,18 @@ func (a *app) visits(w http.ResponseWriter, r *http.Request) {
 		times = " time.\n"
 	}
 	w.Write([]byte("You have visited this page " + strconv.Itoa(n) + times))
+}
+
+// visitCount is the visited cookie's count: 0 without the cookie or when
+// its value is not a count (it is the client's to edit).
+func visitCount(r *http.Request) int {
+	v, ok := cookie.Value(r, "visited")
+	if !ok {
+		return 0
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 0 {
+		return 0
+	}
+	return n
 }

@@ -8,6 +8,7 @@ import (
 	"log"
 	"net/http"
 	"os"
+	"time"
 
 	"github.com/tetherweb/tether/csrf"
 	"github.com/tetherweb/tether/messages"
@@ -45,5 +46,15 @@ func main() {
 		http.Redirect(w, r, "/", http.StatusSeeOther)
 	})
 	headers := secure.Middleware(secure.Options{}) // nosniff, Referrer-Policy, COOP, X-Frame-Options; HSTS when you say so
-	log.Fatal(http.ListenAndServe("localhost:8000", headers(sessions.Middleware(flashes.Middleware(protect(mux))))))
+	srv := &http.Server{
+		Addr:    "localhost:8000",
+		Handler: headers(sessions.Middleware(flashes.Middleware(protect(mux)))),
+		// A client that never finishes its request must not hold a connection forever.
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       15 * time.Second,
+		WriteTimeout:      30 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+	}
+	log.Fatal(srv.ListenAndServe())
 }

@@ -11,8 +11,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tetherweb/tether/testkit/storetest"
 	"github.com/tetherweb/tether/session"
+	"github.com/tetherweb/tether/testkit/storetest"
 )
 
 // crashDirEnv makes the test binary a helper process that updates the

@@ -19,6 +19,7 @@ import (
 
 	"github.com/tetherweb/tether/session"
 	"github.com/tetherweb/tether/testkit/storetest"
+	"go.uber.org/goleak"
 )
 
 // Environment of the helper processes of TestCrossProcessWriters.
@@ -36,7 +37,8 @@ func TestMain(m *testing.M) {
 	if dir := os.Getenv(helperDirEnv); dir != "" {
 		os.Exit(helperMain(dir, os.Getenv(helperKeyEnv), os.Getenv(helperIDEnv)))
 	}
-	os.Exit(m.Run())
+	// Fails the tests when a goroutine they started still runs after them.
+	goleak.VerifyTestMain(m)
 }
 
 func newTestStore(t testing.TB, opts ...Option) *Store {

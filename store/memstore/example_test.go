@@ -2,6 +2,7 @@ package memstore_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -41,4 +42,22 @@ func Example() {
 	// update: <nil>
 	// stale update: memstore: update: session: version conflict
 	// live sessions: 1
+}
+
+// A store that holds at most 64 sessions: the 65th evicts the session
+// closest to expiry (here the one that expires first).
+func ExampleWithMaxSessions() {
+	store := memstore.New(memstore.WithMaxSessions(64), memstore.WithCleanupInterval(0))
+	defer store.Close()
+	ctx := context.Background()
+	now := time.Now()
+	first := session.NewKey()
+	store.Create(ctx, first, session.Record{Data: []byte(`{}`), Expiry: now.Add(time.Minute)})
+	for i := range 5000 {
+		store.Create(ctx, session.NewKey(), session.Record{Data: []byte(`{}`), Expiry: now.Add(time.Hour + time.Duration(i)*time.Second)})
+	}
+	n, _ := store.Count(ctx)
+	_, err := store.Load(ctx, first)
+	fmt.Println(n <= 64, errors.Is(err, session.ErrNotFound))
+	// Output: true true
 }

@@ -13,6 +13,13 @@
 // every CleanupInterval (one minute by default) so that abandoned sessions
 // do not hold memory. Close stops it.
 //
+// The store holds at most DefaultMaxSessions records unless
+// WithMaxSessions says otherwise: when it is full, a new session evicts
+// the one closest to expiry (an expired one first), so a flood of new
+// sessions cannot exhaust memory. Each shard keeps its records in a heap
+// ordered by expiry, so an eviction, like the janitor's removal of an
+// expired record, costs O(log n), not a scan.
+//
 // Costs, from go test -run '^$' -bench . -benchmem ./store/memstore/ on a
 // 2-CPU AMD EPYC VM: Load about 100ns with no allocation, more than half of
 // it the time.Now that checks the expiry; Update about 300ns with one
@@ -43,12 +50,33 @@ const DefaultCleanupInterval = time.Minute
 // shardCount is the number of map shards; a power of two.
 const shardCount = 64
 
+// DefaultMaxSessions is the most records a Store holds unless
+// WithMaxSessions says otherwise. A million sessions is more than a
+// single instance (the only kind that can use an in-process store)
+// serves, and takes a few hundred megabytes (the demo's records, with the
+// map and heap, cost about 450 bytes each), which a server has; a flood of
+// cookie-less requests that each create a session then evicts old
+// sessions instead of growing the process without end.
+const DefaultMaxSessions = 1_000_000
+
 // Option configures a Store made by New.
 type Option func(*config)
 
 type config struct {
 	cleanupInterval time.Duration
 	shards          int
+	maxSessions     int
+}
+
+// WithMaxSessions bounds the number of records the Store holds (default
+// DefaultMaxSessions; n <= 0: no bound). When the store is full, creating
+// a session evicts the record closest to expiry. The bound is kept per
+// shard, each of the 64 shards holding at most n/64 records (rounded up),
+// so the record evicted is the one closest to expiry among the records of
+// the new key's shard: with keys spread evenly over the shards, that is
+// one of the earliest to expire overall.
+func WithMaxSessions(n int) Option {
+	return func(c *config) { c.maxSessions = n }
 }
 
 // WithCleanupInterval sets how often the background janitor deletes
@@ -92,19 +120,40 @@ type core struct {
 }
 
 type shard struct {
-	mu sync.RWMutex
-	m  map[string]entry
-	_  [32]byte // keeps neighbouring shards' locks off one cache line
+	mu  sync.RWMutex
+	m   map[string]*entry
+	h   expiryHeap // the entries of m, earliest expiry first
+	max int        // the most entries m may hold; 0: no bound
+	_   [32]byte   // keeps neighbouring shards' locks off one cache line
 }
 
 type entry struct {
+	key     string
 	data    []byte
 	expiry  time.Time
 	version session.Version
+	index   int // position in the shard's heap
 }
 
 // live reports whether e may be loaded at time now.
 func (e *entry) live(now time.Time) bool { return e.expiry.After(now) }
+
+// put stores a new entry under key (which is not in m), evicting the
+// entry closest to expiry first when the shard is full. The caller holds
+// the write lock.
+func (sh *shard) put(e *entry) {
+	if sh.max > 0 && len(sh.m) >= sh.max {
+		sh.remove(sh.h[0])
+	}
+	sh.m[e.key] = e
+	sh.h.push(e)
+}
+
+// remove deletes e from the shard. The caller holds the write lock.
+func (sh *shard) remove(e *entry) {
+	delete(sh.m, e.key)
+	sh.h.remove(e.index)
+}
 
 // Errors returned on the hot paths are made once, so a miss does not
 // allocate.
@@ -120,7 +169,7 @@ var (
 // the janitor; a Store that becomes unreachable without Close has its
 // janitor stopped by the garbage collector eventually.
 func New(opts ...Option) *Store {
-	cfg := config{cleanupInterval: DefaultCleanupInterval, shards: shardCount}
+	cfg := config{cleanupInterval: DefaultCleanupInterval, shards: shardCount, maxSessions: DefaultMaxSessions}
 	for _, o := range opts {
 		if o != nil {
 			o(&cfg)
@@ -135,8 +184,13 @@ func newStore(cfg config) *Store {
 		n <<= 1
 	}
 	c := &core{seed: maphash.MakeSeed(), mask: uint64(n - 1), shards: make([]shard, n)}
+	perShard := 0
+	if cfg.maxSessions > 0 {
+		perShard = (cfg.maxSessions + n - 1) / n
+	}
 	for i := range c.shards {
-		c.shards[i].m = make(map[string]entry)
+		c.shards[i].m = make(map[string]*entry)
+		c.shards[i].max = perShard
 	}
 	s := &Store{c: c}
 	if cfg.cleanupInterval > 0 {
@@ -166,11 +220,16 @@ func (s *Store) Load(ctx context.Context, key string) (session.Record, error) {
 	sh := s.c.shard(key)
 	sh.mu.RLock()
 	e, ok := sh.m[key]
+	var rec session.Record
+	if ok {
+		// Update changes the entry in place: copy it under the lock.
+		rec = session.Record{Data: e.data, Expiry: e.expiry, Version: e.version}
+	}
 	sh.mu.RUnlock()
-	if !ok || !e.live(time.Now()) {
+	if !ok || !rec.Expiry.After(time.Now()) {
 		return session.Record{}, errLoadNotFound
 	}
-	return session.Record{Data: e.data, Expiry: e.expiry, Version: e.version}, nil
+	return rec, nil
 }
 
 // Create stores a copy of rec.Data under key unless a live record is there
@@ -184,13 +243,19 @@ func (s *Store) Create(ctx context.Context, key string, rec session.Record) (ses
 	sh := s.c.shard(key)
 	sh.mu.Lock()
 	defer sh.mu.Unlock()
-	if e, ok := sh.m[key]; ok && e.live(time.Now()) {
+	e, ok := sh.m[key]
+	if ok && e.live(time.Now()) {
 		return 0, errCreateExists
 	}
 	v := s.c.nextVersion()
+	if ok { // an expired record the janitor has not removed yet
+		e.data, e.expiry, e.version = data, expiry, v
+		sh.h.fix(e.index)
+		return v, nil
+	}
 	// The key may be a slice of a larger string (a Cookie header): keep
 	// only its own bytes.
-	sh.m[strings.Clone(key)] = entry{data: data, expiry: expiry, version: v}
+	sh.put(&entry{key: strings.Clone(key), data: data, expiry: expiry, version: v})
 	return v, nil
 }
 
@@ -215,7 +280,8 @@ func (s *Store) Update(ctx context.Context, key string, rec session.Record) (ses
 		return 0, errUpdateConflict
 	}
 	v := s.c.nextVersion()
-	sh.m[key] = entry{data: data, expiry: expiry, version: v}
+	e.data, e.expiry, e.version = data, expiry, v
+	sh.h.fix(e.index)
 	return v, nil
 }
 
@@ -226,7 +292,9 @@ func (s *Store) Delete(ctx context.Context, key string) error {
 	}
 	sh := s.c.shard(key)
 	sh.mu.Lock()
-	delete(sh.m, key)
+	if e, ok := sh.m[key]; ok {
+		sh.remove(e)
+	}
 	sh.mu.Unlock()
 	return nil
 }
@@ -260,14 +328,13 @@ func (c *core) deleteExpired(ctx context.Context, limit int) int {
 		sh := &c.shards[i]
 		now := time.Now()
 		sh.mu.Lock()
-		for k, e := range sh.m {
+		// The heap's top is the earliest expiry: pop while it is dead.
+		for len(sh.h) > 0 && !sh.h[0].live(now) {
 			if limit > 0 && removed >= limit {
 				break
 			}
-			if !e.live(now) {
-				delete(sh.m, k)
-				removed++
-			}
+			sh.remove(sh.h[0])
+			removed++
 		}
 		sh.mu.Unlock()
 		if limit > 0 && removed >= limit {

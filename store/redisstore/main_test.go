@@ -2,10 +2,10 @@ package redisstore
 
 import (
 	"context"
-	"os"
 	"testing"
 
 	"github.com/redis/go-redis/v9"
+	"go.uber.org/goleak"
 )
 
 // quietLogger drops go-redis's own log lines ("failed to dial"), which the
@@ -16,5 +16,6 @@ func (quietLogger) Printf(context.Context, string, ...any) {}
 
 func TestMain(m *testing.M) {
 	redis.SetLogger(quietLogger{})
-	os.Exit(m.Run())
+	// Fails the tests when a goroutine they started still runs after them.
+	goleak.VerifyTestMain(m)
 }

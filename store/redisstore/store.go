@@ -163,7 +163,7 @@ func decode(vals []any) (rec session.Record, found bool, reason string) {
 // a positive integer not above maxInt (2^53-1).
 func parseInt(v any) (int64, bool) {
 	s, ok := v.(string)
-	if !ok || len(s) == 0 || len(s) > 16 || s[0] == '0' {
+	if !ok || len(s) == 0 || len(s) > 16 || s[0] < '1' || s[0] > '9' { // no sign, no leading zero
 		return 0, false
 	}
 	n, err := strconv.ParseInt(s, 10, 64)

@@ -452,10 +452,12 @@ func TestDialectDetection(t *testing.T) {
 	if _, err := New(nil); err == nil {
 		t.Error("New(nil) accepted")
 	}
-	if _, err := New(sql.OpenDB(fakeConnector{})); err == nil || !strings.Contains(err.Error(), "WithDialect") {
+	fake := sql.OpenDB(fakeConnector{})
+	defer fake.Close() // its connection opener is a goroutine
+	if _, err := New(fake); err == nil || !strings.Contains(err.Error(), "WithDialect") {
 		t.Errorf("unknown driver: %v, want an error pointing to WithDialect", err)
 	}
-	if _, err := New(sql.OpenDB(fakeConnector{}), WithDialect(SQLite)); err != nil {
+	if _, err := New(fake, WithDialect(SQLite)); err != nil {
 		t.Errorf("unknown driver with WithDialect: %v", err)
 	}
 }
