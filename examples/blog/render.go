@@ -63,6 +63,7 @@ type view struct {
 	NextPage     int
 	Lines        []cartLine
 	CartTotal    string
+	Devices      *devicesPage
 }
 
 // render executes page with v, filling the shared fields: the user, the
