@@ -200,12 +200,13 @@ func (a *app) revokeOthers(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, "/account/sessions", http.StatusFound)
 }
 
-// stamp formats a time for the table, "—" when unknown.
+// stamp formats a time for the table (in UTC, as its header says), "—"
+// when unknown.
 func stamp(t time.Time) string {
 	if t.IsZero() {
 		return "—"
 	}
-	return t.UTC().Format("2 Jan 2006 15:04 UTC")
+	return t.UTC().Format("2006-01-02 15:04")
 }
 
 func b2i(b bool) int {
