@@ -263,7 +263,7 @@ func TestBrowser(t *testing.T) {
 		chromedp.WaitVisible(`table.devices`),
 	)
 	rows := `document.querySelectorAll('table.devices tbody tr[id^="device-"]')`
-	if !eval(rows+`.length === 2 && document.querySelectorAll('tr.current').length === 1 && `+
+	if !eval(rows + `.length === 2 && document.querySelectorAll('tr.current').length === 1 && ` +
 		`document.querySelector('tr.current').textContent.includes('Headless Chrome') && document.querySelector('tr.current .badge').textContent === 'this device'`) {
 		t.Fatalf("sessions page: want 2 rows, this browser's marked: %q", text(`table.devices`))
 	}

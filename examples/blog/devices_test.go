@@ -416,3 +416,31 @@ func FuzzDescribeAgent(f *testing.F) {
 		}
 	})
 }
+
+// The stores that keep their records get the index; the cookie: store
+// and memcached (which may evict the index) do not.
+func TestTrackDevicesStores(t *testing.T) {
+	dir := t.TempDir()
+	for storeDSN, want := range map[string]bool{
+		"memory:":                                true,
+		"file:" + dir:                            true,
+		"sqlite:" + filepath.Join(dir, "s.db"):   true,
+		"cookie:":                                false,
+		"memcached://127.0.0.1:1":                false,
+		"tiered:memory:+sqlite:" + dir + "/t.db": true,
+	} {
+		store, err := dsn.Open(storeDSN, dsn.Options{SecretKey: []byte("a test secret key that is long enough for the demo, 0123456789")})
+		if err != nil {
+			t.Fatalf("%s: %v", storeDSN, err)
+		}
+		m := &session.Manager{SecretKey: []byte("k")}
+		store.Configure(m)
+		if got := trackDevices(m, store, false); got != want || (m.Users != nil) != want || m.RecordClient != want {
+			t.Errorf("%s: index %v, want %v", storeDSN, got, want)
+		}
+		if want && trackDevices(&session.Manager{SecretKey: []byte("k"), Store: m.Store}, store, true) {
+			t.Errorf("%s: an index in Django mode", storeDSN)
+		}
+		store.Close()
+	}
+}
