@@ -40,6 +40,8 @@ type app struct {
 	cfg    config
 	pages  map[string]*pageTemplate
 	logger *slog.Logger
+	// sessions lists and revokes the user's sessions (devices.go).
+	sessions *session.Manager
 }
 
 // newApp wires the routes behind tether's middleware, outermost first:
@@ -67,6 +69,8 @@ func newApp(store *dsn.Opened, data *db, cfg config) (http.Handler, error) {
 	sessions := &session.Manager{Logger: cfg.Logger, SecretKey: cfg.SecretKey}
 	store.Configure(sessions)
 	sessions.Cookie.Secure = cfg.Secure
+	trackDevices(sessions, store, store.Django || cfg.Django)
+	a.sessions = sessions
 	if store.Django || cfg.Django {
 		if !store.Django {
 			return nil, fmt.Errorf("blog: -django needs a SQL store on Django's table")
@@ -117,6 +121,7 @@ func newApp(store *dsn.Opened, data *db, cfg config) (http.Handler, error) {
 	mux.HandleFunc("GET /login", a.loginForm)
 	mux.HandleFunc("POST /login", a.login)
 	mux.HandleFunc("POST /logout", a.logout)
+	a.deviceRoutes(mux)
 	mux.Handle("GET /static/", http.StripPrefix("/static/", cacheFor(time.Hour, http.FileServerFS(staticFS{static}))))
 
 	return proxies.Middleware(headers.Middleware(sessions.Middleware(flashes.Middleware(guard.Protect(mux))))), nil

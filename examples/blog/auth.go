@@ -44,6 +44,9 @@ func (a *app) login(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		err = s.Set("user", demoUser)
 	}
+	if err == nil && a.sessions.Users != nil {
+		err = s.SetUser(demoUser) // listed on /account/sessions
+	}
 	if err == nil {
 		err = s.SetExpiry(expiry)
 	}

@@ -252,6 +252,37 @@ func TestBrowser(t *testing.T) {
 		chromedp.WaitVisible(`#api-result[data-status="403"]`),
 	)
 
+	// 5b. Active sessions: a second "device" (a Go client) logs in; the
+	// page lists both, this one marked; "Sign out all other devices"
+	// logs the Go client out and leaves one row.
+	laptop := s.client()
+	laptop.http.Transport = agentTransport{firefoxWindows}
+	laptop.logIn()
+	step("sessions page",
+		chromedp.Click(`#sessions-link`),
+		chromedp.WaitVisible(`table.devices`),
+	)
+	rows := `document.querySelectorAll('table.devices tbody tr[id^="device-"]')`
+	if !eval(rows + `.length === 2 && document.querySelectorAll('tr.current').length === 1 && ` +
+		`document.querySelector('tr.current').textContent.includes('Headless Chrome') && document.querySelector('tr.current .badge').textContent === 'this device'`) {
+		t.Fatalf("sessions page: want 2 rows, this browser's marked: %q", text(`table.devices`))
+	}
+	shot("05-sessions-two-devices")
+	step("sign out the others",
+		chromedp.Click(`#revoke-others`),
+		chromedp.WaitVisible(`.messages .message--success`),
+	)
+	if got := messages(); len(got) != 1 || got[0] != "Signed out 1 other device." {
+		t.Fatalf("sign out the others: messages %q", got)
+	}
+	if !eval(rows + `.length === 1 && document.querySelector('tr.current') !== null`) {
+		t.Fatalf("sessions page after signing out the others: %q", text(`table.devices`))
+	}
+	if laptop.loggedIn() {
+		t.Fatal("the other device is still logged in")
+	}
+	shot("05-sessions-one-device")
+
 	// 6. Log out.
 	step("log out",
 		chromedp.Click(`#logout`),

@@ -65,6 +65,7 @@ type view struct {
 	NextPage     int
 	Lines        []cartLine
 	CartTotal    string
+	Devices      *devicesPage
 }
 
 // render executes page with v, filling the shared fields: the user, the

@@ -4,8 +4,10 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"net/http"
 	"net/url"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -69,6 +71,19 @@ func TestTwoInstancesShareState(t *testing.T) {
 			}
 			if _, body = cb.get("/api/cart"); !strings.Contains(body, `"42":1`) {
 				t.Fatalf("instance B cart: %s", body)
+			}
+
+			// A second device logged in on B is listed on A, and signing
+			// it out from A logs it out on B.
+			other := deviceClient(b, curlAgent)
+			if rows, body := ca.devicesPage(); len(rows) != 2 {
+				t.Fatalf("instance A lists %d sessions, want 2:\n%s", len(rows), body)
+			}
+			if got := ca.postAndFollow("/account/sessions/revoke-others", http.StatusFound); !slices.Equal(got, []string{"Signed out 1 other device."}) {
+				t.Fatalf("revoke others on A: messages %q", got)
+			}
+			if other.loggedIn() || !cb.loggedIn() {
+				t.Fatal("after signing out the others on A: the other device should be logged out on B, this browser not")
 			}
 		})
 	}
