@@ -41,37 +41,25 @@ func (s *Session) SetExpiryAt(t time.Time) error {
 // ExpiryAge returns how long the session will live after this request's
 // save, as Django's get_expiry_age.
 func (s *Session) ExpiryAge() time.Duration {
-	if s == nil {
-		return 0
-	}
-	if s.reentrant() {
-		return 0
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.load() != nil {
-		return s.m.MaxAge
-	}
-	s.materialize()
-	return s.m.expiry(s.values).age
+	return s.expiryInfo(func(m *Manager) expiryInfo { return expiryInfo{age: m.MaxAge} }).age
 }
 
 // ExpireAtBrowserClose reports whether the session cookie ends with the
 // browser.
 func (s *Session) ExpireAtBrowserClose() bool {
+	return s.expiryInfo(func(m *Manager) expiryInfo { return expiryInfo{browserClose: m.ExpireAtBrowserClose} }).browserClose
+}
+
+// expiryInfo resolves the session's expiry; failed gives what a failed
+// load means.
+func (s *Session) expiryInfo(failed func(*Manager) expiryInfo) expiryInfo {
 	if s == nil {
-		return false
+		return expiryInfo{}
 	}
-	if s.reentrant() {
-		return false
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.load() != nil {
-		return s.m.ExpireAtBrowserClose
-	}
-	s.materialize()
-	return s.m.expiry(s.values).browserClose
+	return inspect(s, failed(s.m), func() expiryInfo {
+		s.materialize()
+		return s.m.expiry(s.values)
+	})
 }
 
 // expiryInfo is what a session's settings mean at save time.

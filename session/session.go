@@ -285,52 +285,26 @@ func UpdateOrDelete[T any](s *Session, key string, fn func(v T, ok bool) (T, boo
 	return result, kept, nil
 }
 
-// Has reports whether key is in the session.
-func (s *Session) Has(key string) bool {
-	if s == nil {
-		return false
-	}
-	if s.reentrant() {
-		return false
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.load() != nil {
-		return false
-	}
-	_, ok := s.read(key)
-	return ok
-}
-
-// Keys returns the session's keys in order, without the key SetExpiry keeps
-// its setting under.
-func (s *Session) Keys() []string {
-	if s == nil {
-		return nil
-	}
-	if s.reentrant() {
-		return nil
+// inspect runs fn on the loaded session, locked, for the methods that only
+// read it: a nil Session or a call from inside an Update function gives
+// the zero T, a failed load gives failed.
+func inspect[T any](s *Session, failed T, fn func() T) T {
+	if s == nil || s.reentrant() {
+		var zero T
+		return zero
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.load() != nil {
-		return nil
+		return failed
 	}
-	s.materialize()
-	keys := make([]string, 0, len(s.values))
-	for k := range s.values {
-		if !hiddenKey(k) {
-			keys = append(keys, k)
-		}
-	}
-	slices.Sort(keys)
-	return keys
+	return fn()
 }
 
-// Flush empties the session and deletes its record: the next save, if
-// anything is stored again, uses a new key, and the old key stops working
-// at once, also for concurrent requests. Call it on logout.
-func (s *Session) Flush() error {
+// mutate runs fn with the session locked, for the methods that change its
+// key or its whole content: a nil Session, a call from inside an Update
+// function and a change after the headers went out fail instead.
+func (s *Session) mutate(fn func() error) error {
 	if err := s.usable(); err != nil {
 		return err
 	}
@@ -339,14 +313,47 @@ func (s *Session) Flush() error {
 	if err := s.writable(); err != nil {
 		return err
 	}
-	if s.key != "" {
-		s.pending.retire = append(s.pending.retire, retired{key: s.key, user: storedUser(s.values, s.lazy)})
-	}
-	s.st, s.key, s.version, s.err = stateFresh, "", 0, nil
-	s.values, s.lazy = map[string][]byte{}, nil
-	s.pending.ops, s.pending.cycle, s.pending.flush = nil, false, true
-	s.reads.reset()
-	return nil
+	return fn()
+}
+
+// Has reports whether key is in the session.
+func (s *Session) Has(key string) bool {
+	return inspect(s, false, func() bool {
+		_, ok := s.read(key)
+		return ok
+	})
+}
+
+// Keys returns the session's keys in order, without the keys the session
+// keeps for itself (its expiry setting, its last use, its user).
+func (s *Session) Keys() []string {
+	return inspect(s, nil, func() []string {
+		s.materialize()
+		keys := make([]string, 0, len(s.values))
+		for k := range s.values {
+			if !hiddenKey(k) {
+				keys = append(keys, k)
+			}
+		}
+		slices.Sort(keys)
+		return keys
+	})
+}
+
+// Flush empties the session and deletes its record: the next save, if
+// anything is stored again, uses a new key, and the old key stops working
+// at once, also for concurrent requests. Call it on logout.
+func (s *Session) Flush() error {
+	return s.mutate(func() error {
+		if s.key != "" {
+			s.pending.retire = append(s.pending.retire, retired{key: s.key, user: storedUser(s.values, s.lazy)})
+		}
+		s.st, s.key, s.version, s.err = stateFresh, "", 0, nil
+		s.values, s.lazy = map[string][]byte{}, nil
+		s.pending.ops, s.pending.cycle, s.pending.flush = nil, false, true
+		s.reads.reset()
+		return nil
+	})
 }
 
 // CycleKey moves the session's data to a new key and deletes the record
@@ -354,19 +361,13 @@ func (s *Session) Flush() error {
 // planted by an attacker before the login (session fixation) is worthless
 // after it.
 func (s *Session) CycleKey() error {
-	if err := s.usable(); err != nil {
-		return err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if err := s.writable(); err != nil {
-		return err
-	}
-	if err := s.load(); err != nil {
-		return err
-	}
-	s.pending.cycle = true
-	return nil
+	return s.mutate(func() error {
+		if err := s.load(); err != nil {
+			return err
+		}
+		s.pending.cycle = true
+		return nil
+	})
 }
 
 // Modified reports whether the request changed the session (it will be

@@ -74,14 +74,6 @@ func (s *Session) SetUser(id string) error {
 
 // User returns the user SetUser linked the session to.
 func (s *Session) User() (string, bool) {
-	if s == nil || s.reentrant() {
-		return "", false
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.load() != nil {
-		return "", false
-	}
 	l, ok := s.link()
 	return l.ID, ok
 }
@@ -89,22 +81,26 @@ func (s *Session) User() (string, bool) {
 // ID returns the session's ID as SessionsOf lists it (HashKey of its key),
 // or "" when it has no record yet.
 func (s *Session) ID() string {
-	if s == nil || s.reentrant() {
-		return ""
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.load() != nil || s.key == "" {
-		return ""
-	}
-	return HashKey(s.key)
+	return inspect(s, "", func() string {
+		if s.key == "" {
+			return ""
+		}
+		return HashKey(s.key)
+	})
 }
 
-// link returns the user link in the request's view. The caller holds s.mu
-// and has loaded the session.
+// link returns the user link in the request's view.
 func (s *Session) link() (userLink, bool) {
-	raw, ok := s.lookup(userKey)
-	return parseLink(raw, ok)
+	type found struct {
+		l  userLink
+		ok bool
+	}
+	f := inspect(s, found{}, func() found {
+		raw, ok := s.lookup(userKey)
+		l, ok := parseLink(raw, ok)
+		return found{l, ok}
+	})
+	return f.l, f.ok
 }
 
 func parseLink(raw []byte, ok bool) (userLink, bool) {
