@@ -207,18 +207,15 @@ func (s *Session) Set(key string, v any) error {
 // Delete removes key from the session. Deleting a missing key changes
 // nothing.
 func (s *Session) Delete(key string) error {
-	if err := s.usable(); err != nil {
-		return err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if err := s.load(); err != nil {
-		return err
-	}
-	if _, ok := s.lookup(key); !ok {
-		return nil
-	}
-	return s.change(op{kind: opDelete, key: key})
+	return s.mutate(func() error {
+		if err := s.load(); err != nil {
+			return err
+		}
+		if _, ok := s.lookup(key); !ok {
+			return nil
+		}
+		return s.change(op{kind: opDelete, key: key})
+	})
 }
 
 // Update replaces the value under key with fn's result and returns it. fn

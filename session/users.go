@@ -1,12 +1,9 @@
 package session
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"log/slog"
-	"slices"
 	"time"
 
 	"github.com/tetherweb/tether/proxy"
@@ -116,129 +113,4 @@ func clip(s string, n int) string {
 		return s[:n]
 	}
 	return s
-}
-
-// SessionsOf lists user's live sessions, oldest first. Index entries
-// whose session has ended (expired, revoked, logged out, linked to
-// another user since) are dropped from the index on the way.
-func (m *Manager) SessionsOf(ctx context.Context, user string) ([]Device, error) {
-	m.init()
-	keys, err := m.indexed(ctx, user)
-	if err != nil {
-		return nil, err
-	}
-	var devices []Device
-	var gone []string
-	for _, key := range keys {
-		d, ok, err := m.device(ctx, user, key)
-		if err != nil {
-			return nil, err
-		}
-		if !ok {
-			gone = append(gone, key)
-			continue
-		}
-		devices = append(devices, d)
-	}
-	if len(gone) > 0 {
-		m.indexRemove(ctx, user, gone...)
-	}
-	slices.SortFunc(devices, func(a, b Device) int { return a.Created.Compare(b.Created) })
-	return devices, nil
-}
-
-// device loads the session under key and describes it, if it is live and
-// still user's.
-func (m *Manager) device(ctx context.Context, user, key string) (Device, bool, error) {
-	var rec Record
-	err := m.bounded(ctx, OpLoad, func(ctx context.Context) (err error) {
-		rec, err = m.Store.Load(ctx, key)
-		return err
-	})
-	if errors.Is(err, ErrNotFound) {
-		return Device{}, false, nil
-	}
-	if err != nil {
-		return Device{}, false, fmt.Errorf("session: sessions of a user: %w", err)
-	}
-	data, err := m.sealer.open(key, rec.Data)
-	if err != nil || !rec.Expiry.After(m.Now()) {
-		return Device{}, false, nil
-	}
-	values, err := m.Codec.Decode(data)
-	if err != nil {
-		return Device{}, false, nil
-	}
-	raw, ok := values[userKey]
-	l, ok := parseLink(raw, ok)
-	if !ok || l.ID != user {
-		return Device{}, false, nil
-	}
-	d := Device{ID: HashKey(key), Created: time.Unix(l.Created, 0), Expiry: rec.Expiry, UserAgent: l.Agent, IP: l.IP}
-	if seen, ok := values[seenKey]; ok {
-		var secs int64
-		if json.Unmarshal(seen, &secs) == nil {
-			d.LastSeen = time.Unix(secs, 0)
-		}
-	}
-	return d, true, nil
-}
-
-// Revoke ends the session of user whose ID (Device.ID) is id, at once:
-// its record is deleted, so its next request, on any instance, finds no
-// session. Revoking a session that has already ended is not an error.
-func (m *Manager) Revoke(ctx context.Context, user, id string) error {
-	m.init()
-	keys, err := m.indexed(ctx, user)
-	if err != nil {
-		return err
-	}
-	for _, key := range keys {
-		if HashKey(key) == id {
-			return m.revoke(ctx, user, []string{key})
-		}
-	}
-	return nil
-}
-
-// RevokeUser ends every session of user but those whose IDs are in
-// except (typically the current one: Session.ID), and returns how many
-// it ended. Call it after a password change.
-func (m *Manager) RevokeUser(ctx context.Context, user string, except ...string) (int, error) {
-	m.init()
-	keys, err := m.indexed(ctx, user)
-	if err != nil {
-		return 0, err
-	}
-	var ending []string
-	for _, key := range keys {
-		if !slices.Contains(except, HashKey(key)) {
-			ending = append(ending, key)
-		}
-	}
-	return len(ending), m.revoke(ctx, user, ending)
-}
-
-// revoke deletes the sessions under keys that belong to user, then their
-// index entries. An entry whose session is gone or linked to someone else
-// is only dropped: the index is never trusted to name another user's
-// session.
-func (m *Manager) revoke(ctx context.Context, user string, keys []string) error {
-	if len(keys) == 0 {
-		return nil
-	}
-	for _, key := range keys {
-		if _, ok, err := m.device(ctx, user, key); err != nil {
-			return fmt.Errorf("session: revoke: %w", err)
-		} else if !ok {
-			continue
-		}
-		err := m.bounded(ctx, OpDelete, func(ctx context.Context) error { return m.Store.Delete(ctx, key) })
-		if err != nil {
-			return fmt.Errorf("session: revoke: %w", err)
-		}
-		m.event(ctx, slog.LevelInfo, EventRevoked, "session: revoked", slog.String("session", HashKey(key)[:16]))
-	}
-	m.indexRemove(ctx, user, keys...)
-	return nil
 }
