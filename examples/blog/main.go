@@ -28,7 +28,6 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/tetherweb/tether/internal/logval"
 	"github.com/tetherweb/tether/store/dsn"
 )
 
@@ -177,7 +176,7 @@ func run(ctx context.Context, o options, ready func(addr string)) error {
 		// Requests still running after the grace period are cut off:
 		// a stopped server is what was asked for.
 		srv.Close()
-		slog.Warn("blog: requests still running after 10 s were cut off", logval.Error(err))
+		slog.Warn("blog: requests still running after 10 s were cut off", logError(err))
 	}
 	fmt.Println("stopped")
 	return nil

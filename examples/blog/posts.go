@@ -9,7 +9,6 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/tetherweb/tether/internal/logval"
 	"github.com/tetherweb/tether/messages"
 	"github.com/tetherweb/tether/session"
 )
@@ -158,7 +157,7 @@ func (a *app) recentPosts(r *http.Request) []Post {
 	ids, _ := session.Value[[]int64](session.From(r), "recent_posts")
 	posts, err := a.db.postsByID(r.Context(), ids)
 	if err != nil {
-		a.logger.WarnContext(r.Context(), "blog: recent posts", logval.Error(err))
+		a.logger.WarnContext(r.Context(), "blog: recent posts", logError(err))
 	}
 	return posts
 }

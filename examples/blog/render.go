@@ -8,7 +8,6 @@ import (
 	"strings"
 
 	"github.com/tetherweb/tether/csrf"
-	"github.com/tetherweb/tether/internal/logval"
 	"github.com/tetherweb/tether/messages"
 	"github.com/tetherweb/tether/session"
 )
@@ -101,7 +100,7 @@ func (a *app) render(w http.ResponseWriter, r *http.Request, status int, page st
 
 // fail logs err and answers 500.
 func (a *app) fail(w http.ResponseWriter, r *http.Request, err error) {
-	a.logger.ErrorContext(r.Context(), "blog: request failed", logval.String("method", r.Method), logval.String("path", r.URL.Path), logval.Error(err))
+	a.logger.ErrorContext(r.Context(), "blog: request failed", logString("method", r.Method), logString("path", r.URL.Path), logError(err))
 	status := session.StatusFor(err)
 	http.Error(w, http.StatusText(status), status)
 }

@@ -45,3 +45,25 @@ func TestCoreDependencies(t *testing.T) {
 		}
 	}
 }
+
+// TestExamplesImportNoInternal: an example's wiring must be copyable into
+// an application, which cannot import tether's internal packages; so no
+// example program (its tests aside) imports one.
+func TestExamplesImportNoInternal(t *testing.T) {
+	goTool, err := exec.LookPath("go")
+	if err != nil {
+		t.Fatalf("the go command, which runs this test, is not on PATH: %v", err)
+	}
+	out, err := exec.Command(goTool, "list", "-f", "{{.ImportPath}}: {{join .Imports \" \"}}", "github.com/tetherweb/tether/examples/...").Output()
+	if err != nil {
+		t.Fatalf("go list: %v", err)
+	}
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		pkg, imports, _ := strings.Cut(line, ": ")
+		for _, imp := range strings.Fields(imports) {
+			if strings.HasPrefix(imp, "github.com/tetherweb/tether/internal/") || strings.HasPrefix(imp, "github.com/tetherweb/tether/store/internal/") {
+				t.Errorf("%s imports %s", pkg, imp)
+			}
+		}
+	}
+}
