@@ -116,6 +116,10 @@ func logFailure(l *slog.Logger, r *http.Request, name string, err error) {
 	if l == nil {
 		l = slog.Default()
 	}
-	l.LogAttrs(r.Context(), slog.LevelWarn, "cookie: rejected",
+	l.LogAttrs(r.Context(), slog.LevelWarn, "cookie: rejected", slog.String("event", EventRejected),
 		slog.String("cookie", name), logval.String("path", r.URL.Path), logval.Error(err))
 }
+
+// EventRejected is the value of the "event" attribute on the log line of
+// a signed or encrypted cookie that does not verify (stable).
+const EventRejected = "cookie.rejected"

@@ -3,6 +3,7 @@ package csrf
 import (
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/tetherweb/tether/session"
 )
@@ -98,4 +99,24 @@ func (e *Error) Unwrap() error { return e.Reason }
 
 func refusal(reason error, detail, fix string) *Error {
 	return &Error{Reason: reason, Detail: detail, Fix: fix}
+}
+
+// EventForbidden is the value of the "event" attribute on the log line of
+// every refused request (stable: alert and count on it). The line's
+// "code" attribute names the reason (see reasonCode), "reason" gives
+// Django's wording and "fix" the remedy.
+const EventForbidden = "csrf.forbidden"
+
+// reasonCode is the stable name of a refusal's reason for logs: the
+// sentinel's text without the package prefix, spaces as underscores
+// ("cross-site_request", "token_missing", ...).
+func reasonCode(reason error) string {
+	if reason == nil {
+		return "unknown"
+	}
+	s := strings.TrimPrefix(reason.Error(), "csrf: ")
+	if i := strings.IndexAny(s, "(:"); i > 0 {
+		s = s[:i]
+	}
+	return strings.ReplaceAll(strings.TrimSpace(s), " ", "_")
 }

@@ -279,6 +279,7 @@ func (g *Guard) refuse(w http.ResponseWriter, r *http.Request, err error) {
 		// The reason and the fix quote request values, each cut to
 		// logval.Budget where they are made.
 		g.logger.LogAttrs(r.Context(), slog.LevelWarn, "csrf: forbidden",
+			slog.String("event", EventForbidden), slog.String("code", reasonCode(e.Reason)),
 			slog.String("reason", strconv.Quote(e.Detail)), logval.String("method", r.Method),
 			logval.String("path", r.URL.Path), slog.String("fix", strconv.Quote(e.Fix)))
 		g.fail(w, r, err)

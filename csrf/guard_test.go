@@ -633,3 +633,19 @@ func TestLoopbackDevelopmentOrigins(t *testing.T) {
 		t.Error("two Origin headers accepted")
 	}
 }
+
+// TestForbiddenEvent: every refusal's log line carries the stable event
+// name and a reason code.
+func TestForbiddenEvent(t *testing.T) {
+	var logs bytes.Buffer
+	g, err := csrf.New(csrf.Options{Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	req := httptest.NewRequest("POST", "http://example.com/", nil)
+	req.Header.Set("Sec-Fetch-Site", "cross-site")
+	g.Protect(http.NotFoundHandler()).ServeHTTP(httptest.NewRecorder(), req)
+	if got := logs.String(); !strings.Contains(got, "event=csrf.forbidden") || !strings.Contains(got, "code=cross-site_request") {
+		t.Errorf("log line: %s", got)
+	}
+}

@@ -18,3 +18,7 @@ var (
 	// written, when the messages had already been stored. It is not stored.
 	ErrCommitted = errors.New("messages: added after the response headers were written")
 )
+
+// EventCookieRejected is the value of the "event" attribute on the log
+// line of a tampered or undecodable messages cookie (stable).
+const EventCookieRejected = "messages.cookie_rejected"

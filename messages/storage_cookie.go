@@ -157,7 +157,7 @@ func (c *CookieStorage) read(st *state) ([]Message, bool) {
 	}
 	msgs, more, err := c.decode(v, st.m.tags)
 	if err != nil {
-		st.log(slog.LevelWarn, "messages: cookie rejected; ignoring it", logval.Error(err))
+		st.log(slog.LevelWarn, "messages: cookie rejected; ignoring it", slog.String("event", EventCookieRejected), logval.Error(err))
 		st.dirty = true
 		return nil, false
 	}

@@ -19,6 +19,10 @@ const (
 	// EventRecordRejected: a stored record did not open (sealed with an
 	// unknown key, moved under another key, truncated) or did not decode.
 	EventRecordRejected = "session.record_rejected"
+	// EventEnded: the cookie named a session that has ended (expired,
+	// revoked, logged out elsewhere) or never existed; the request starts
+	// a fresh one. Logged at Debug: every expired cookie does this.
+	EventEnded = "session.ended"
 	// EventIdleTimeout: a session unused for longer than IdleTimeout ended.
 	EventIdleTimeout = "session.idle_timeout"
 	// EventConflictRetry: a compare-and-swap lost to a concurrent request;

@@ -57,6 +57,7 @@ func (b *serverBackend) load(s *Session) {
 	switch {
 	case err == nil && !rec.Expiry.After(m.Now()):
 		// The store returned a dead record: never use it.
+		m.event(s.ctx, slog.LevelDebug, EventEnded, "session: the cookie names an expired session; starting a new one")
 		s.key, s.st, s.values = "", stateFresh, map[string][]byte{}
 	case err == nil:
 		s.st, s.version = stateStored, rec.Version
@@ -75,6 +76,7 @@ func (b *serverBackend) load(s *Session) {
 		}
 	case errors.Is(err, ErrNotFound):
 		// Unknown or expired key: never adopted; a save issues a new one.
+		m.event(s.ctx, slog.LevelDebug, EventEnded, "session: the cookie names no live session; starting a new one")
 		s.key, s.st, s.values = "", stateFresh, map[string][]byte{}
 	default:
 		s.st, s.err, s.values = stateBroken, fmt.Errorf("session: load: %w", err), map[string][]byte{}
