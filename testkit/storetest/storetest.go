@@ -33,6 +33,8 @@
 //     context.Canceled within a second and changes nothing.
 //   - Lister IDs are either the session key or session.HashKey of it, the
 //     same form for every entry.
+//   - A store that implements IDStore (LoadID, UpdateID, DeleteID) and
+//     session.Lister addresses by each listed ID the record listed under it.
 package storetest
 
 import (
@@ -130,6 +132,7 @@ func RunWithOptions(t *testing.T, newStore func(t *testing.T) session.Store, opt
 		{"Cancelled", testCancelled},
 		{"Lister", testLister},
 		{"Counter", testCounter},
+		{"IDs", testIDs},
 	}
 	for _, tc := range tests {
 		if tc.name == "VersionsNeverRepeat" && opts.ContentVersions {

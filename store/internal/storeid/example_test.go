@@ -1,0 +1,19 @@
+package storeid_test
+
+import (
+	"fmt"
+
+	"github.com/tetherweb/tether/session"
+	"github.com/tetherweb/tether/store/internal/storeid"
+)
+
+func ExampleValid() {
+	key := session.NewKey()
+	fmt.Println(storeid.Valid(session.HashKey(key), true))
+	fmt.Println(storeid.Valid(key, true), storeid.Valid(key, false))
+	fmt.Println(storeid.Valid("../../etc/passwd", false))
+	// Output:
+	// true
+	// false true
+	// false
+}
