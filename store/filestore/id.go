@@ -5,7 +5,7 @@ import (
 	"path/filepath"
 
 	"github.com/tetherweb/tether/session"
-	"github.com/tetherweb/tether/store/internal/storeid"
+	"github.com/tetherweb/tether/internal/storeid"
 )
 
 // idPath returns the file of the record listed under id, or "" when id

@@ -5,7 +5,7 @@ import (
 	"fmt"
 
 	"github.com/tetherweb/tether/session"
-	"github.com/tetherweb/tether/store/internal/storeid"
+	"github.com/tetherweb/tether/internal/storeid"
 )
 
 // keyOf returns the key whose session.HashKey is id (the ID List shows),

@@ -10,7 +10,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 	"github.com/tetherweb/tether/session"
-	"github.com/tetherweb/tether/store/internal/storeid"
+	"github.com/tetherweb/tether/internal/storeid"
 )
 
 const (

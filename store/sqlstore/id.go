@@ -5,7 +5,7 @@ import (
 	"fmt"
 
 	"github.com/tetherweb/tether/session"
-	"github.com/tetherweb/tether/store/internal/storeid"
+	"github.com/tetherweb/tether/internal/storeid"
 )
 
 // LoadID is Load of the record whose stored ID (the id column, as List

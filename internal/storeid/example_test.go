@@ -4,7 +4,7 @@ import (
 	"fmt"
 
 	"github.com/tetherweb/tether/session"
-	"github.com/tetherweb/tether/store/internal/storeid"
+	"github.com/tetherweb/tether/internal/storeid"
 )
 
 func ExampleValid() {
