@@ -77,7 +77,7 @@ func (r records) resolve(ctx context.Context, arg string) (ref, session.Record, 
 		return rf, rec, err
 	}
 	if !storeid.Valid(arg, true) {
-		return ref{}, session.Record{}, fmt.Errorf("%q is neither a session ID as `sessions list` shows it (64 hex digits) nor a session key (32 characters of a-z0-9)", clipArg(arg))
+		return ref{}, session.Record{}, fmt.Errorf("%q is not a session key (32 characters of a-z0-9) nor a session ID as `sessions list` shows it (64 hex digits)", clipArg(arg))
 	}
 	if ids, ok := r.store.(idStore); ok {
 		rec, err := ids.LoadID(ctx, arg)
