@@ -47,6 +47,12 @@ func (c *sessionsCmd) revokeUser(ctx context.Context, user string) error {
 	if c.store.Django {
 		return errors.New("a store on Django's table keeps no per-user index")
 	}
+	// SessionsOf drops the index entries of sessions that have already
+	// ended (revoked by ID, logged out, expired), so that RevokeUser's
+	// count is that of the sessions it ends.
+	if _, err := m.SessionsOf(ctx, user); err != nil {
+		return err
+	}
 	n, err := m.RevokeUser(ctx, user)
 	if err != nil {
 		return err

@@ -83,7 +83,11 @@ func runSessions(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "tether sessions: unknown arguments %q\n%s\n", pos, sessionsUsage)
 		return 2
 	}
-	s, err := dsn.Open(*storeDSN, dsn.Options{})
+	var opts dsn.Options
+	if keys != nil {
+		opts.SecretKey = keys.secret
+	}
+	s, err := dsn.Open(*storeDSN, opts)
 	if err != nil {
 		fmt.Fprintf(stderr, "tether sessions: %v\n", err)
 		return 1
