@@ -3,8 +3,8 @@ package storeid_test
 import (
 	"fmt"
 
-	"github.com/tetherweb/tether/session"
 	"github.com/tetherweb/tether/internal/storeid"
+	"github.com/tetherweb/tether/session"
 )
 
 func ExampleValid() {

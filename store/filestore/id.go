@@ -4,8 +4,8 @@ import (
 	"context"
 	"path/filepath"
 
-	"github.com/tetherweb/tether/session"
 	"github.com/tetherweb/tether/internal/storeid"
+	"github.com/tetherweb/tether/session"
 )
 
 // idPath returns the file of the record listed under id, or "" when id

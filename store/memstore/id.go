@@ -4,8 +4,8 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/tetherweb/tether/session"
 	"github.com/tetherweb/tether/internal/storeid"
+	"github.com/tetherweb/tether/session"
 )
 
 // keyOf returns the key whose session.HashKey is id (the ID List shows),

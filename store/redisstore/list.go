@@ -9,8 +9,8 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
-	"github.com/tetherweb/tether/session"
 	"github.com/tetherweb/tether/internal/storeid"
+	"github.com/tetherweb/tether/session"
 )
 
 const (

@@ -4,8 +4,8 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/tetherweb/tether/session"
 	"github.com/tetherweb/tether/internal/storeid"
+	"github.com/tetherweb/tether/session"
 )
 
 // LoadID is Load of the record whose stored ID (the id column, as List
