@@ -32,3 +32,23 @@ func TestValid(t *testing.T) {
 		}
 	}
 }
+
+// FuzzValid: Valid never panics, and accepts exactly 64 lowercase hex
+// digits (hashed) or a session key (not hashed): nothing that could climb
+// out of a directory or widen a pattern.
+func FuzzValid(f *testing.F) {
+	key := session.NewKey()
+	for _, s := range []string{"", key, session.HashKey(key), "../" + key, "*", "\x00", strings.Repeat("f", 64), strings.Repeat("F", 64), "é" + key[2:]} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, id string) {
+		if Valid(id, true) {
+			if len(id) != 64 || strings.Trim(id, "0123456789abcdef") != "" {
+				t.Fatalf("Valid(%q, true)", id)
+			}
+		}
+		if Valid(id, false) != session.ValidKey(id) {
+			t.Fatalf("Valid(%q, false) differs from session.ValidKey", id)
+		}
+	})
+}
