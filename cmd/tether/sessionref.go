@@ -9,20 +9,10 @@ import (
 	"github.com/tetherweb/tether/session"
 )
 
-// idStore is implemented by stores that address a record by the ID their
-// listing shows (session.Entry.ID): store/sqlstore, store/filestore,
-// store/redisstore (Cluster included), store/memstore and
-// store/tieredstore. It lets the CLI show, revoke and re-seal a record
-// found in a listing without the session key, which the listing never
-// shows. (The same interface is meant to become session.IDStore.)
-type idStore interface {
-	// LoadID is Load of the record listed under id.
-	LoadID(ctx context.Context, id string) (session.Record, error)
-	// UpdateID is Update (compare-and-swap) of the record listed under id.
-	UpdateID(ctx context.Context, id string, rec session.Record) (session.Version, error)
-	// DeleteID is Delete of the record listed under id.
-	DeleteID(ctx context.Context, id string) error
-}
+// idStore is what the CLI needs of a store to address a record by the ID
+// its listing shows, without the session key: LoadID, UpdateID and
+// DeleteID (see storeid.Addressable, meant to become session.IDStore).
+type idStore = storeid.Addressable
 
 // errNoRecord reports an ID or key under which no live record is stored.
 var errNoRecord = errors.New("no live session with that ID")

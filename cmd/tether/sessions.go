@@ -172,31 +172,26 @@ func (c *sessionsCmd) show(ctx context.Context, arg string) error {
 		return err
 	}
 	fmt.Fprintf(c.stdout, "id:      %s\nexpires: %s\nversion: %d\nbytes:   %d\n", rf.hash, rec.Expiry.UTC().Format(time.RFC3339), rec.Version, len(rec.Data))
-	var content []byte
+	var o opened
+	err = errors.New("no secret key")
+	if c.keys != nil {
+		o, err = c.keys.open(rf.hash, rec.Data)
+	}
+	content := o.data
 	switch {
-	case c.keys != nil:
-		o, err := c.keys.open(rf.hash, rec.Data)
-		switch {
-		case err == nil && o.index:
-			fmt.Fprintf(c.stdout, "kind:    per-user index of %d sessions (their keys are not shown)\n", indexSize(o.data))
-			return nil
-		case err == nil:
-			sealedWith := "the current secret key"
-			if !o.current {
-				sealedWith = "a fallback key (`tether sessions reseal` seals it with the current one)"
-			}
-			fmt.Fprintf(c.stdout, "sealed:  with %s\n", sealedWith)
-			content = o.data
-		case inTheClear(rec.Data):
-			fmt.Fprintln(c.stdout, "sealed:  no, stored in the clear")
-			content = rec.Data
-		default:
-			fmt.Fprintln(c.stdout, "data:    not shown: it does not open with the secret key or the fallback keys (sealed with another key, or another codec's format)")
-			return nil
-		}
+	case err == nil && o.index:
+		fmt.Fprintf(c.stdout, "kind:    per-user index of %d sessions (their keys are not shown)\n", indexSize(o.data))
+		return nil
+	case err == nil && o.current:
+		fmt.Fprintln(c.stdout, "sealed:  with the current secret key")
+	case err == nil:
+		fmt.Fprintln(c.stdout, "sealed:  with a fallback key (`tether sessions reseal` seals it with the current one)")
 	case inTheClear(rec.Data):
 		fmt.Fprintln(c.stdout, "sealed:  no, stored in the clear")
 		content = rec.Data
+	case c.keys != nil:
+		fmt.Fprintln(c.stdout, "data:    not shown: it does not open with the secret key or the fallback keys (sealed with another key, or another codec's format)")
+		return nil
 	default:
 		fmt.Fprintln(c.stdout, "data:    sealed (or another codec's format): give the secret key (--secret-key-file or $TETHER_SECRET_KEY) to open it")
 		return nil

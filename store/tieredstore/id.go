@@ -5,17 +5,14 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/tetherweb/tether/internal/storeid"
 	"github.com/tetherweb/tether/session"
 )
 
 // durableIDs is what the durable store implements for LoadID, UpdateID and
 // DeleteID (store/sqlstore, store/filestore, store/redisstore,
 // store/memstore).
-type durableIDs interface {
-	LoadID(ctx context.Context, id string) (session.Record, error)
-	UpdateID(ctx context.Context, id string, rec session.Record) (session.Version, error)
-	DeleteID(ctx context.Context, id string) error
-}
+type durableIDs = storeid.Addressable
 
 // cacheIDs is what the cache implements to drop an entry by its ID
 // (store/memcachestore, store/memstore, store/redisstore).

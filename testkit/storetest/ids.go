@@ -6,28 +6,16 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tetherweb/tether/internal/storeid"
 	"github.com/tetherweb/tether/session"
 )
-
-// IDStore is what a store implements to address its records by the IDs
-// its List reports (session.Entry.ID), for operators' tools that hold a
-// listing but no session key. The suite's IDs subtest checks it on stores
-// that implement it and session.Lister.
-type IDStore interface {
-	// LoadID is Load of the record listed under id.
-	LoadID(ctx context.Context, id string) (session.Record, error)
-	// UpdateID is Update of the record listed under id.
-	UpdateID(ctx context.Context, id string, rec session.Record) (session.Version, error)
-	// DeleteID is Delete of the record listed under id.
-	DeleteID(ctx context.Context, id string) error
-}
 
 // testIDs: LoadID, UpdateID and DeleteID act on the record that List
 // shows under the ID, exactly as Load, Update and Delete on its key; IDs of
 // other records, of expired ones and of no valid form find nothing (a
 // DeleteID of one may succeed or fail with ErrNotFound).
 func testIDs(t *testing.T, s session.Store, _ Options) {
-	ids, ok := s.(IDStore)
+	ids, ok := s.(storeid.Addressable)
 	l, listable := s.(session.Lister)
 	if !ok || !listable {
 		t.Skip("store does not implement LoadID, UpdateID and DeleteID with session.Lister")

@@ -33,8 +33,9 @@
 //     context.Canceled within a second and changes nothing.
 //   - Lister IDs are either the session key or session.HashKey of it, the
 //     same form for every entry.
-//   - A store that implements IDStore (LoadID, UpdateID, DeleteID) and
-//     session.Lister addresses by each listed ID the record listed under it.
+//   - A store that implements LoadID, UpdateID and DeleteID (the
+//     methods of session.Store, given the ID session.Lister lists in place
+//     of the key) addresses by each listed ID the record listed under it.
 package storetest
 
 import (
