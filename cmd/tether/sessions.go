@@ -8,6 +8,8 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os/signal"
+	"syscall"
 	"text/tabwriter"
 	"time"
 
@@ -98,7 +100,9 @@ func runSessions(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	c := &sessionsCmd{store: s, recs: records{store: s.Store}, keys: keys, stdout: stdout, stderr: stderr}
-	if err := run(context.Background(), c); err != nil {
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, c); err != nil {
 		fmt.Fprintf(stderr, "tether sessions: %v\n", err)
 		return 1
 	}
