@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/tetherweb/tether/session"
 	"github.com/tetherweb/tether/store/dsn"
@@ -392,4 +393,30 @@ func TestSessionsUsageErrorsNew(t *testing.T) {
 	if code, _, errs := runCLI(t, "sessions", "list", "--store", "cookie:", "--secret-key-file", kf); code != 1 || !strings.Contains(errs, "cookies") {
 		t.Errorf("cookie store: exit %d %s", code, errs)
 	}
+}
+
+// FuzzResolve: whatever an operator types as an ID, resolve never panics
+// and finds a record only for the listed ID or the key of a stored one.
+func FuzzResolve(f *testing.F) {
+	d := "sqlite:" + filepath.Join(f.TempDir(), "s.db")
+	s, err := dsn.Open(d, dsn.Options{})
+	if err != nil {
+		f.Fatal(err)
+	}
+	defer s.Close()
+	key := session.NewKey()
+	if _, err := s.Create(context.Background(), key, session.Record{Data: []byte("{}"), Expiry: time.Now().Add(time.Hour)}); err != nil {
+		f.Fatal(err)
+	}
+	hash := session.HashKey(key)
+	for _, seed := range []string{key, hash, "", "../" + key, strings.ToUpper(hash), hash + "\n", "*", "' OR 1=1 --", strings.Repeat("a", 1<<12)} {
+		f.Add(seed)
+	}
+	r := records{store: s.Store}
+	f.Fuzz(func(t *testing.T, arg string) {
+		_, _, err := r.resolve(context.Background(), arg)
+		if found := err == nil; found != (arg == key || arg == hash) {
+			t.Fatalf("resolve(%q): %v", arg, err)
+		}
+	})
 }
