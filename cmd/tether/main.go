@@ -5,13 +5,17 @@
 //	tether keygen                 print a new secret key
 //	tether clearsessions --store DSN
 //	                              delete expired sessions, in batches
-//	tether sessions list --store DSN
-//	tether sessions show KEY --store DSN
+//	tether sessions list --store DSN   IDs are key hashes, never keys
+//	tether sessions show ID --store DSN [--secret-key-file F] [--fallback-key-file F]
+//	tether sessions revoke ID --store DSN
+//	tether sessions revoke --user U --store DSN --secret-key-file F
+//	tether sessions reseal --store DSN --secret-key-file F --fallback-key-file F
 //	tether check --deploy [URL...] check a deployed site and its secret key
 //
 // Store DSNs: file:DIR, sqlite:PATH, postgres://…, mysql://…, redis://…,
 // redis-cluster://…, memcached://…, tiered:CACHE+DB; "?table=NAME" picks
-// the SQL table (see the README).
+// the SQL table (see the README). The secret key is read from
+// --secret-key-file, else $TETHER_SECRET_KEY.
 package main
 
 import (

@@ -278,10 +278,14 @@ func (s *Store) idOf(name string) (string, bool) {
 // unparsable file, and an invalid key, give an error matching
 // session.ErrNotFound.
 func (s *Store) Load(ctx context.Context, key string) (session.Record, error) {
+	return s.load(ctx, s.path(key))
+}
+
+// load is Load of the file p ("" for an invalid key or ID).
+func (s *Store) load(ctx context.Context, p string) (session.Record, error) {
 	if err := ctx.Err(); err != nil {
 		return session.Record{}, fmt.Errorf("filestore: load: %w", err)
 	}
-	p := s.path(key)
 	if p == "" {
 		return session.Record{}, fmt.Errorf("filestore: load: %w: %w", ErrInvalidKey, session.ErrNotFound)
 	}
@@ -349,10 +353,14 @@ func (s *Store) Create(ctx context.Context, key string, rec session.Record) (ses
 // session.ErrConflict when the version differs, and session.ErrNotFound
 // when no live record is there (it never creates one).
 func (s *Store) Update(ctx context.Context, key string, rec session.Record) (session.Version, error) {
+	return s.update(ctx, s.path(key), rec)
+}
+
+// update is Update of the file p ("" for an invalid key or ID).
+func (s *Store) update(ctx context.Context, p string, rec session.Record) (session.Version, error) {
 	if err := ctx.Err(); err != nil {
 		return 0, fmt.Errorf("filestore: update: %w", err)
 	}
-	p := s.path(key)
 	if p == "" {
 		return 0, fmt.Errorf("filestore: update: %w: %w", ErrInvalidKey, session.ErrNotFound)
 	}
@@ -384,10 +392,14 @@ func (s *Store) Update(ctx context.Context, key string, rec session.Record) (ses
 // Delete removes the file of key, if any. An invalid key gives an error
 // matching ErrInvalidKey and session.ErrNotFound.
 func (s *Store) Delete(ctx context.Context, key string) error {
+	return s.delete(ctx, s.path(key))
+}
+
+// delete is Delete of the file p ("" for an invalid key or ID).
+func (s *Store) delete(ctx context.Context, p string) error {
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("filestore: delete: %w", err)
 	}
-	p := s.path(key)
 	if p == "" {
 		return fmt.Errorf("filestore: delete: %w: %w", ErrInvalidKey, session.ErrNotFound)
 	}

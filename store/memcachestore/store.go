@@ -235,6 +235,12 @@ func (s *Store) Delete(ctx context.Context, key string) error {
 		return err
 	}
 	item, hash := s.itemKey(key)
+	return s.deleteItem(ctx, item, hash)
+}
+
+// deleteItem is Delete of the item named item, whose CAS hint slot is
+// hash.
+func (s *Store) deleteItem(ctx context.Context, item string, hash uint64) error {
 	s.hints.forget(hash, item)
 	if err := s.write(ctx, opDelete, &memcache.Item{Key: item}); err != nil && !errors.Is(err, memcache.ErrCacheMiss) {
 		return wrap("delete", err)

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
+	"github.com/tetherweb/tether/internal/storeid"
 	"github.com/tetherweb/tether/session"
 )
 
@@ -102,20 +103,7 @@ func (s *Store) ids(ctx context.Context, after string) ([]string, error) {
 }
 
 // validID reports whether id has the form of the store's IDs.
-func (s *Store) validID(id string) bool {
-	if !s.hashKeys {
-		return session.ValidKey(id)
-	}
-	if len(id) != 64 {
-		return false
-	}
-	for i := 0; i < len(id); i++ {
-		if c := id[i]; !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f') {
-			return false
-		}
-	}
-	return true
-}
+func (s *Store) validID(id string) bool { return storeid.Valid(id, s.hashKeys) }
 
 // scanner is what SCAN needs: a *redis.Client for one node, or any client.
 type scanner interface {

@@ -104,7 +104,11 @@ func (s *Store) Load(ctx context.Context, key string) (session.Record, error) {
 	if !session.ValidKey(key) {
 		return session.Record{}, errLoadInvalid
 	}
-	rkey := s.redisKey(key)
+	return s.load(ctx, s.redisKey(key))
+}
+
+// load is Load of the Redis key rkey.
+func (s *Store) load(ctx context.Context, rkey string) (session.Record, error) {
 	var vals []any
 	var err error
 	if s.direct(ctx) {
@@ -240,9 +244,14 @@ func (s *Store) Update(ctx context.Context, key string, rec session.Record) (ses
 	if !session.ValidKey(key) {
 		return 0, errUpdateInvalid
 	}
+	return s.update(ctx, s.redisKey(key), rec)
+}
+
+// update is Update of the Redis key rkey.
+func (s *Store) update(ctx context.Context, rkey string, rec session.Record) (session.Version, error) {
 	ms, dead := s.expiryArgs(rec.Expiry)
 	want := strconv.FormatUint(uint64(rec.Version), 10)
-	keys := []string{s.redisKey(key)}
+	keys := []string{rkey}
 	var n int64
 	var err error
 	if s.direct(ctx) {
@@ -275,7 +284,11 @@ func (s *Store) Delete(ctx context.Context, key string) error {
 	if !session.ValidKey(key) {
 		return nil // nothing can be stored under it
 	}
-	rkey := s.redisKey(key)
+	return s.delete(ctx, s.redisKey(key))
+}
+
+// delete is Delete of the Redis key rkey.
+func (s *Store) delete(ctx context.Context, rkey string) error {
 	if s.direct(ctx) {
 		return wrap(ctx, "delete", s.client.Del(ctx, rkey).Err())
 	}

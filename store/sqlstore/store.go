@@ -274,14 +274,19 @@ func (s *Store) queryRow(ctx context.Context, p *prepared, qi int, a *args) *sql
 
 // Load implements session.Store: one SELECT of the live row.
 func (s *Store) Load(ctx context.Context, key string) (session.Record, error) {
+	return s.load(ctx, s.id(key))
+}
+
+// load is Load of the row whose id column holds id.
+func (s *Store) load(ctx context.Context, id string) (session.Record, error) {
 	p, err := s.ensure(ctx)
 	if err != nil {
 		return session.Record{}, s.wrap(ctx, "load", err)
 	}
 	if s.django {
-		return s.loadDjango(ctx, p, key)
+		return s.loadDjango(ctx, p, id)
 	}
-	a := args{id: s.id(key), now: s.nowMs()}
+	a := args{id: id, now: s.nowMs()}
 	var (
 		data            []byte
 		expiry, version int64
@@ -309,9 +314,9 @@ func (s *Store) Load(ctx context.Context, key string) (session.Record, error) {
 
 // loadDjango is Load on Django's table: the version is the one the
 // database computes from the row, as the compare-and-swap will.
-func (s *Store) loadDjango(ctx context.Context, p *prepared, key string) (session.Record, error) {
+func (s *Store) loadDjango(ctx context.Context, p *prepared, id string) (session.Record, error) {
 	_, now := s.djangoNow()
-	a := args{id: key, now: now}
+	a := args{id: id, now: now}
 	var (
 		data                []byte
 		expiryText, version string
@@ -386,6 +391,11 @@ func (s *Store) Create(ctx context.Context, key string, rec session.Record) (ses
 // mode the version compared is the hash of the row (see WithDjangoTable),
 // computed by the database in the same statement.
 func (s *Store) Update(ctx context.Context, key string, rec session.Record) (session.Version, error) {
+	return s.update(ctx, s.id(key), rec)
+}
+
+// update is Update of the row whose id column holds id.
+func (s *Store) update(ctx context.Context, id string, rec session.Record) (session.Version, error) {
 	p, err := s.ensure(ctx)
 	if err != nil {
 		return 0, s.wrap(ctx, "update", err)
@@ -399,11 +409,11 @@ func (s *Store) Update(ctx context.Context, key string, rec session.Record) (ses
 		data := djangoData(rec.Data)
 		nowT, now := s.djangoNow()
 		expiry, _, v := s.djangoExpiry(data, rec.Expiry, rec.Version)
-		a = args{id: key, data: data, expiry: s.d.djangoTime(expiry), oldVer: versionHex(uint64(rec.Version)), now: now}
+		a = args{id: id, data: data, expiry: s.d.djangoTime(expiry), oldVer: versionHex(uint64(rec.Version)), now: now}
 		version, retire = v, !expiry.After(nowT)
 	} else {
 		expiry, now := expiryMs(rec.Expiry), s.nowMs()
-		a = args{id: s.id(key), data: nonNil(rec.Data), expiry: expiry, now: now}
+		a = args{id: id, data: nonNil(rec.Data), expiry: expiry, now: now}
 		if rec.Version == 0 || rec.Version > math.MaxInt64 {
 			return 0, s.updateFailed(ctx, p, &a, rec.Version) // no stored record can have it
 		}
@@ -474,11 +484,16 @@ func updateError(stored, expected session.Version) error {
 
 // Delete implements session.Store.
 func (s *Store) Delete(ctx context.Context, key string) error {
+	return s.delete(ctx, s.id(key))
+}
+
+// delete is Delete of the row whose id column holds id.
+func (s *Store) delete(ctx context.Context, id string) error {
 	p, err := s.ensure(ctx)
 	if err != nil {
 		return s.wrap(ctx, "delete", err)
 	}
-	a := args{id: s.id(key)}
+	a := args{id: id}
 	if _, err := s.exec(ctx, p, qDelete, &a); err != nil {
 		return s.wrap(ctx, "delete", err)
 	}

@@ -253,6 +253,12 @@ func (c *trackedCache) Create(ctx context.Context, key string, rec session.Recor
 	return c.Store.Create(ctx, key, rec)
 }
 
+// DeleteID passes to the memcachestore (the tiered store's DeleteID and
+// UpdateID drop cache entries through it).
+func (c *trackedCache) DeleteID(ctx context.Context, id string) error {
+	return c.Store.(*memcachestore.Store).DeleteID(ctx, id)
+}
+
 // newMemcachedCache returns a memcachestore on client under a fresh prefix;
 // what it wrote is deleted at the end through a client of addr (client may
 // go through a proxy that is down by then).

@@ -33,6 +33,9 @@
 //     context.Canceled within a second and changes nothing.
 //   - Lister IDs are either the session key or session.HashKey of it, the
 //     same form for every entry.
+//   - A store that implements LoadID, UpdateID and DeleteID (the
+//     methods of session.Store, given the ID session.Lister lists in place
+//     of the key) addresses by each listed ID the record listed under it.
 package storetest
 
 import (
@@ -131,6 +134,7 @@ func RunWithOptions(t *testing.T, newStore func(t *testing.T) session.Store, opt
 		{"Lister", testLister},
 		{"Counter", testCounter},
 		{"UserIndex", testUserIndex},
+		{"IDs", testIDs},
 	}
 	for _, tc := range tests {
 		if tc.name == "VersionsNeverRepeat" && opts.ContentVersions {
