@@ -72,8 +72,23 @@ func (m *Manager) users() *UserIndex {
 // indexKey is the record key of user's index: 32 characters of the session
 // key alphabet, from an HMAC of the user ID under a key derived from the
 // SecretKey, so a client can neither guess nor forge it.
-func (m *Manager) indexKey(user string) string {
-	mac := hmac.New(sha256.New, m.indexSecret)
+func (m *Manager) indexKey(user string) string { return m.indexKeyWith(m.indexSecrets[0], user) }
+
+// indexKeys are the keys user's index may be under: the current one, then
+// those derived from the fallback keys (an index written before a
+// rotation). New entries go to the current one; listing reads them all,
+// and removals apply to them all, so a rotation hides no session from
+// RevokeUser and the old indexes empty out as their sessions end.
+func (m *Manager) indexKeys(user string) []string {
+	keys := make([]string, len(m.indexSecrets))
+	for i, secret := range m.indexSecrets {
+		keys[i] = m.indexKeyWith(secret, user)
+	}
+	return keys
+}
+
+func (m *Manager) indexKeyWith(secret []byte, user string) string {
+	mac := hmac.New(sha256.New, secret)
 	mac.Write([]byte("tether.session.user-index\x00" + user))
 	sum := mac.Sum(nil)
 	var b [KeyLength]byte
@@ -92,9 +107,8 @@ func (m *Manager) indexLifetime(age time.Duration) time.Duration {
 
 // updateIndex applies change to user's index with compare-and-swap,
 // creating or deleting the record as needed.
-func (m *Manager) updateIndex(ctx context.Context, user string, age time.Duration, change func(d *userIndexData)) error {
+func (m *Manager) updateIndex(ctx context.Context, key string, age time.Duration, change func(d *userIndexData)) error {
 	ix := m.users()
-	key := m.indexKey(user)
 	for attempt := 0; attempt <= m.MaxRetries; attempt++ {
 		var rec Record
 		err := m.bounded(ctx, OpLoad, func(ctx context.Context) (err error) {
@@ -154,30 +168,46 @@ func (m *Manager) updateIndex(ctx context.Context, user string, age time.Duratio
 
 // indexAdd adds session key to user's index.
 func (m *Manager) indexAdd(ctx context.Context, user, key string, age time.Duration) error {
-	return m.updateIndex(ctx, user, age, func(d *userIndexData) { d.Sessions[key] = m.Now().Unix() })
+	return m.updateIndex(ctx, m.indexKey(user), age, func(d *userIndexData) { d.Sessions[key] = m.Now().Unix() })
 }
 
 // indexRemove removes session keys from user's index. A failure only
 // leaves an entry that names no session, which listing drops: it is
 // logged, not returned.
 func (m *Manager) indexRemove(ctx context.Context, user string, keys ...string) {
-	err := m.updateIndex(ctx, user, 0, func(d *userIndexData) {
-		for _, k := range keys {
-			delete(d.Sessions, k)
+	for _, ik := range m.indexKeys(user) {
+		err := m.updateIndex(ctx, ik, 0, func(d *userIndexData) {
+			for _, k := range keys {
+				delete(d.Sessions, k)
+			}
+		})
+		if err != nil {
+			m.event(ctx, slog.LevelWarn, EventStoreError, "session: user index: remove", slog.Any("error", err))
 		}
-	})
-	if err != nil {
-		m.event(ctx, slog.LevelWarn, EventStoreError, "session: user index: remove", slog.Any("error", err))
 	}
 }
 
-// indexed returns the session keys in user's index.
+// indexed returns the session keys in user's index, under every key it
+// may be (indexKeys).
 func (m *Manager) indexed(ctx context.Context, user string) ([]string, error) {
-	ix := m.users()
-	if ix == nil {
+	if m.users() == nil {
 		return nil, ErrNoUserIndex
 	}
-	key := m.indexKey(user)
+	var all []string
+	for _, key := range m.indexKeys(user) {
+		keys, err := m.indexedAt(ctx, key)
+		if err != nil {
+			return nil, err
+		}
+		all = append(all, keys...)
+	}
+	slices.Sort(all)
+	return slices.Compact(all), nil
+}
+
+// indexedAt returns the session keys in the index record under key.
+func (m *Manager) indexedAt(ctx context.Context, key string) ([]string, error) {
+	ix := m.users()
 	var rec Record
 	err := m.bounded(ctx, OpLoad, func(ctx context.Context) (err error) {
 		rec, err = ix.store.Load(ctx, key)
@@ -336,7 +366,8 @@ func (m *Manager) Revoke(ctx context.Context, user, id string) error {
 	}
 	for _, key := range keys {
 		if HashKey(key) == id {
-			return m.revoke(ctx, user, []string{key})
+			_, err := m.revoke(ctx, user, []string{key})
+			return err
 		}
 	}
 	return nil
@@ -344,7 +375,8 @@ func (m *Manager) Revoke(ctx context.Context, user, id string) error {
 
 // RevokeUser ends every session of user but those whose IDs are in
 // except (typically the current one: Session.ID), and returns how many
-// it ended. Call it after a password change.
+// live sessions it ended (index entries of sessions already gone are only
+// dropped). Call it after a password change.
 func (m *Manager) RevokeUser(ctx context.Context, user string, except ...string) (int, error) {
 	m.init()
 	keys, err := m.indexed(ctx, user)
@@ -357,29 +389,31 @@ func (m *Manager) RevokeUser(ctx context.Context, user string, except ...string)
 			ending = append(ending, key)
 		}
 	}
-	return len(ending), m.revoke(ctx, user, ending)
+	return m.revoke(ctx, user, ending)
 }
 
 // revoke deletes the sessions under keys that belong to user, then their
 // index entries. An entry whose session is gone or linked to someone else
 // is only dropped: the index is never trusted to name another user's
 // session.
-func (m *Manager) revoke(ctx context.Context, user string, keys []string) error {
+func (m *Manager) revoke(ctx context.Context, user string, keys []string) (int, error) {
 	if len(keys) == 0 {
-		return nil
+		return 0, nil
 	}
+	ended := 0
 	for _, key := range keys {
 		if _, ok, err := m.device(ctx, user, key); err != nil {
-			return fmt.Errorf("session: revoke: %w", err)
+			return ended, fmt.Errorf("session: revoke: %w", err)
 		} else if !ok {
 			continue
 		}
 		err := m.bounded(ctx, OpDelete, func(ctx context.Context) error { return m.Store.Delete(ctx, key) })
 		if err != nil {
-			return fmt.Errorf("session: revoke: %w", err)
+			return ended, fmt.Errorf("session: revoke: %w", err)
 		}
+		ended++
 		m.event(ctx, slog.LevelInfo, EventRevoked, "session: revoked", slog.String("session", HashKey(key)[:16]))
 	}
 	m.indexRemove(ctx, user, keys...)
-	return nil
+	return ended, nil
 }

@@ -131,10 +131,11 @@ type Manager struct {
 	once    sync.Once
 	backend backend // serverBackend (Store) or cookieBackend (CookieStore)
 	sealer  *sealer // seals records at rest (SecretKey); nil: records in the clear
-	// indexSecret derives per-user index keys (from SecretKey).
-	indexSecret []byte
-	failures    ratelog.Limiter // commit failures, logged sparingly
-	failing     atomic.Bool     // some failure run is open
+	// indexSecrets derive per-user index keys: from SecretKey first, then
+	// from each of the FallbackKeys (indexes made before a rotation).
+	indexSecrets [][]byte
+	failures     ratelog.Limiter // commit failures, logged sparingly
+	failing      atomic.Bool     // some failure run is open
 
 	local bool // the Store never blocks: its calls need no StoreTimeout
 }
@@ -190,9 +191,11 @@ func (m *Manager) init() {
 					panic(err.Error())
 				}
 				m.sealer = sl
-				mac := hmac.New(sha256.New, m.SecretKey)
-				mac.Write([]byte("tether.session.user-index-key"))
-				m.indexSecret = mac.Sum(nil)
+				for _, k := range append([][]byte{m.SecretKey}, m.FallbackKeys...) {
+					mac := hmac.New(sha256.New, k)
+					mac.Write([]byte("tether.session.user-index-key"))
+					m.indexSecrets = append(m.indexSecrets, mac.Sum(nil))
+				}
 			}
 		}
 		if _, err := cookie.New(m.CookieName, NewKey(), m.Cookie); err != nil {

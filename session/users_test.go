@@ -30,6 +30,12 @@ func newUsersSite(t *testing.T) *usersSite {
 
 func newUsersSiteOn(t *testing.T, store *memstore.Store, durable session.Durable) *usersSite {
 	m := &session.Manager{Store: durable, SecretKey: sealKey, Users: session.NewUserIndex(durable), RecordClient: true}
+	return &usersSite{t: t, store: store, m: m, h: m.Middleware(rotatedMux(t))}
+}
+
+// rotatedMux is the users site's routes: login (CycleKey, SetUser, a cart),
+// me (the user and the session's ID) and logout.
+func rotatedMux(t *testing.T) http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /login", func(w http.ResponseWriter, r *http.Request) {
 		s := session.From(r)
@@ -44,7 +50,7 @@ func newUsersSiteOn(t *testing.T, store *memstore.Store, durable session.Durable
 		w.Write([]byte(u + "|" + session.From(r).ID()))
 	})
 	mux.HandleFunc("POST /logout", func(w http.ResponseWriter, r *http.Request) { session.From(r).Flush() })
-	return &usersSite{t: t, store: store, m: m, h: m.Middleware(mux)}
+	return mux
 }
 
 func (u *usersSite) do(method, path string, c *http.Cookie, agent string) (*http.Response, string) {
@@ -191,5 +197,33 @@ func TestNoUserIndexWithoutKey(t *testing.T) {
 	m.Middleware(http.NotFoundHandler())
 	if _, err := m.SessionsOf(context.Background(), "alice"); err != session.ErrNoUserIndex {
 		t.Errorf("SessionsOf: %v", err)
+	}
+}
+
+// TestRevokeUserAfterKeyRotation: sessions indexed before a secret key
+// rotation are still listed and revoked after it (the index under the
+// former key is read too), and new logins go to the new index.
+func TestRevokeUserAfterKeyRotation(t *testing.T) {
+	store := memstore.New()
+	defer store.Close()
+	before := newUsersSiteOn(t, store, store)
+	old := before.login("alice", "Old/1.0")
+
+	rotated := newUsersSiteOn(t, store, store)
+	rotated.m = &session.Manager{Store: store, SecretKey: []byte("the-new-secret-key-0123456789abcdef"),
+		FallbackKeys: [][]byte{sealKey}, Users: session.NewUserIndex(store), RecordClient: true}
+	rotated.h = rotated.m.Middleware(rotatedMux(t))
+	fresh := rotated.login("alice", "New/2.0")
+
+	devices, err := rotated.m.SessionsOf(t.Context(), "alice")
+	if err != nil || len(devices) != 2 {
+		t.Fatalf("after rotation: %d devices, %v; want 2", len(devices), err)
+	}
+	freshID := strings.Split(rotated.me(fresh), "|")[1]
+	if n, err := rotated.m.RevokeUser(t.Context(), "alice", freshID); err != nil || n != 1 {
+		t.Fatalf("RevokeUser = %d, %v; want 1", n, err)
+	}
+	if got := rotated.me(old); got != "|" {
+		t.Errorf("the session from before the rotation survived RevokeUser: %q", got)
 	}
 }
