@@ -83,6 +83,13 @@ func openRecord(c *signing.Cipher, ad, data []byte) ([]byte, error) {
 	return pt, nil
 }
 
+// SealRecord seals data (the codec's bytes) as a Manager with that cipher
+// seals the record whose hashed key is id: what OpenRecord opens. Operators'
+// tools use it to re-seal a record under the current key after a rotation.
+func SealRecord(c *signing.Cipher, id string, data []byte) []byte {
+	return c.SealBytes(data, additionalData(id))
+}
+
 // SealCipher returns the cipher a Manager with this SecretKey and these
 // FallbackKeys seals records with, for OpenRecord.
 func SealCipher(secretKey []byte, fallbacks ...[]byte) (*signing.Cipher, error) {

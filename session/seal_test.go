@@ -203,3 +203,17 @@ func TestDjangoCodecKeyRotation(t *testing.T) {
 		t.Errorf("not re-signed with the current key: %q, %v", vals, err)
 	}
 }
+
+// TestSealRecordOpens: what SealRecord makes, OpenRecord opens under the
+// same ID only.
+func TestSealRecordOpens(t *testing.T) {
+	c, _ := session.SealCipher(sealKey)
+	id := session.HashKey(session.NewKey())
+	sealed := session.SealRecord(c, id, []byte(`{"a":1}`))
+	if got, err := session.OpenRecord(c, id, sealed); err != nil || string(got) != `{"a":1}` {
+		t.Fatalf("OpenRecord = %q, %v", got, err)
+	}
+	if _, err := session.OpenRecord(c, session.HashKey(session.NewKey()), sealed); err == nil {
+		t.Error("opened under another ID")
+	}
+}

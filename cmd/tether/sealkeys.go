@@ -76,23 +76,16 @@ func (k *sealKeys) open(hash string, data []byte) (opened, error) {
 }
 
 // reseal returns plaintext sealed with the current key for the record
-// listed as hash. The session package exports no sealing function for
-// operators (only OpenRecord), so this seals with the format
-// OpenRecord documents and then checks that OpenRecord gives plaintext
-// back with the current key alone: should the format ever differ, nothing
-// is written.
+// listed as hash (session.SealRecord), checked to open with the current
+// key alone before anything is written.
 func (k *sealKeys) reseal(hash string, plaintext []byte) ([]byte, error) {
-	sealed := k.current.SealBytes(plaintext, []byte(recordPurpose+":"+hash))
+	sealed := session.SealRecord(k.current, hash, plaintext)
 	back, err := session.OpenRecord(k.current, hash, sealed)
 	if err != nil || !bytes.Equal(back, plaintext) {
 		return nil, errors.New("re-sealed record does not open with the current key: not written")
 	}
 	return sealed, nil
 }
-
-// recordPurpose is the additional data's prefix with which a Manager
-// seals records (session's sealPurpose); reseal checks it still is.
-const recordPurpose = "tether.session.record"
 
 // indexMarker is the member every per-user index record has
 // (session.UserIndex) and no session has.
