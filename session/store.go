@@ -119,6 +119,25 @@ type Lister interface {
 	List(ctx context.Context, after string, limit int) ([]Entry, error)
 }
 
+// IDStore is implemented by stores that address a record by the ID their
+// listing shows (Entry.ID): store/sqlstore, store/filestore,
+// store/redisstore (Cluster included), store/memstore and
+// store/tieredstore. Operators' tools (the tether CLI) use it to show,
+// revoke and re-seal a record found in a listing without the session key,
+// which a listing never shows.
+type IDStore interface {
+	// LoadID is Load of the record listed under id. An ID of a form the
+	// store never lists finds nothing (ErrNotFound).
+	LoadID(ctx context.Context, id string) (Record, error)
+	// UpdateID is Update (compare-and-swap on rec.Version) of the record
+	// listed under id.
+	UpdateID(ctx context.Context, id string, rec Record) (Version, error)
+	// DeleteID is Delete of the record listed under id. Deleting a missing
+	// record is not an error; an ID of a form the store never lists may
+	// give ErrNotFound.
+	DeleteID(ctx context.Context, id string) error
+}
+
 // Counter is implemented by stores that can count their live records.
 type Counter interface {
 	Count(ctx context.Context) (int, error)

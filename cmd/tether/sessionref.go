@@ -11,7 +11,7 @@ import (
 
 // idStore is what the CLI needs of a store to address a record by the ID
 // its listing shows, without the session key: LoadID, UpdateID and
-// DeleteID (see storeid.Addressable, meant to become session.IDStore).
+// DeleteID (session.IDStore).
 type idStore = storeid.Addressable
 
 // errNoRecord reports an ID or key under which no live record is stored.

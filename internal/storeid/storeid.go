@@ -4,11 +4,7 @@
 // a query or a Redis key.
 package storeid
 
-import (
-	"context"
-
-	"github.com/tetherweb/tether/session"
-)
+import "github.com/tetherweb/tether/session"
 
 // hashLength is the length of session.HashKey's hex form.
 const hashLength = 64
@@ -31,22 +27,6 @@ func Valid(id string, hashed bool) bool {
 	return true
 }
 
-// Addressable is implemented by stores that address a record by the ID
-// their listing shows (session.Entry.ID): store/sqlstore, store/filestore,
-// store/redisstore (Cluster included), store/memstore and
-// store/tieredstore. Operators' tools (the tether CLI) use it to show,
-// revoke and re-seal a record found in a listing without the session key,
-// which a listing never shows. It is meant to move to package session (as
-// session.IDStore) with the same methods.
-type Addressable interface {
-	// LoadID is Load of the record listed under id. An ID of a form the
-	// store never lists finds nothing (session.ErrNotFound).
-	LoadID(ctx context.Context, id string) (session.Record, error)
-	// UpdateID is Update (compare-and-swap on rec.Version) of the record
-	// listed under id.
-	UpdateID(ctx context.Context, id string, rec session.Record) (session.Version, error)
-	// DeleteID is Delete of the record listed under id. Deleting a
-	// missing record is not an error; an ID of a form the store never
-	// lists may give session.ErrNotFound.
-	DeleteID(ctx context.Context, id string) error
-}
+// Addressable is session.IDStore, under the name the stores and the CLI
+// first used.
+type Addressable = session.IDStore
