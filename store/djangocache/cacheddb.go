@@ -68,27 +68,25 @@ func (s *CachedDB) Load(ctx context.Context, key string) (session.Record, error)
 // Create creates the durable record, invalidating the cache entry before
 // and after.
 func (s *CachedDB) Create(ctx context.Context, key string, rec session.Record) (session.Version, error) {
-	if err := s.invalidateBefore(ctx, "create", key); err != nil {
-		return 0, err
-	}
-	v, err := s.durable.Create(ctx, key, rec)
-	s.invalidateAfter(ctx, "create", key)
-	if err != nil {
-		return 0, fmt.Errorf("djangocache: create: %w", err)
-	}
-	return v, nil
+	return s.write(ctx, "create", key, rec, s.durable.Create)
 }
 
 // Update updates the durable record, invalidating the cache entry before
 // and after (also when the Update fails, whose outcome may be unknown).
 func (s *CachedDB) Update(ctx context.Context, key string, rec session.Record) (session.Version, error) {
-	if err := s.invalidateBefore(ctx, "update", key); err != nil {
+	return s.write(ctx, "update", key, rec, s.durable.Update)
+}
+
+// write runs op, the durable store's Create or Update, between
+// invalidateBefore and invalidateAfter (which runs also when op fails).
+func (s *CachedDB) write(ctx context.Context, op, key string, rec session.Record, durable func(context.Context, string, session.Record) (session.Version, error)) (session.Version, error) {
+	if err := s.invalidateBefore(ctx, op, key); err != nil {
 		return 0, err
 	}
-	v, err := s.durable.Update(ctx, key, rec)
-	s.invalidateAfter(ctx, "update", key)
+	v, err := durable(ctx, key, rec)
+	s.invalidateAfter(ctx, op, key)
 	if err != nil {
-		return 0, fmt.Errorf("djangocache: update: %w", err)
+		return 0, fmt.Errorf("djangocache: %s: %w", op, err)
 	}
 	return v, nil
 }
