@@ -7,6 +7,7 @@ import (
 	"log/slog"
 
 	"github.com/tetherweb/tether/session"
+	"github.com/tetherweb/tether/store/internal/delegate"
 )
 
 // CachedDB is a session.Store for sharing sessions with Django's cached_db
@@ -144,27 +145,11 @@ func (s *CachedDB) DeleteExpired(ctx context.Context, limit int) (int, error) {
 // List is the durable store's (see session.Lister); errors.ErrUnsupported
 // when it cannot list.
 func (s *CachedDB) List(ctx context.Context, after string, limit int) ([]session.Entry, error) {
-	l, ok := s.durable.(session.Lister)
-	if !ok {
-		return nil, fmt.Errorf("djangocache: list: the durable store does not implement session.Lister: %w", errors.ErrUnsupported)
-	}
-	entries, err := l.List(ctx, after, limit)
-	if err != nil {
-		return nil, fmt.Errorf("djangocache: list: %w", err)
-	}
-	return entries, nil
+	return delegate.List(ctx, "djangocache", s.durable, after, limit)
 }
 
 // Count is the durable store's (see session.Counter);
 // errors.ErrUnsupported when it cannot count.
 func (s *CachedDB) Count(ctx context.Context) (int, error) {
-	c, ok := s.durable.(session.Counter)
-	if !ok {
-		return 0, fmt.Errorf("djangocache: count: the durable store does not implement session.Counter: %w", errors.ErrUnsupported)
-	}
-	n, err := c.Count(ctx)
-	if err != nil {
-		return 0, fmt.Errorf("djangocache: count: %w", err)
-	}
-	return n, nil
+	return delegate.Count(ctx, "djangocache", s.durable)
 }

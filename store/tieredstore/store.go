@@ -10,6 +10,7 @@ import (
 
 	"github.com/tetherweb/tether/internal/ratelog"
 	"github.com/tetherweb/tether/session"
+	"github.com/tetherweb/tether/store/internal/delegate"
 )
 
 // Store is a session.Store made of a cache store in front of a durable
@@ -401,15 +402,7 @@ func (s *Store) List(ctx context.Context, after string, limit int) ([]session.En
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("tieredstore: list: %w", err)
 	}
-	l, ok := s.durable.(session.Lister)
-	if !ok {
-		return nil, fmt.Errorf("tieredstore: list: the durable store does not implement session.Lister: %w", errors.ErrUnsupported)
-	}
-	entries, err := l.List(ctx, after, limit)
-	if err != nil {
-		return nil, fmt.Errorf("tieredstore: list: %w", err)
-	}
-	return entries, nil
+	return delegate.List(ctx, "tieredstore", s.durable, after, limit)
 }
 
 // Count counts the durable store's live records (see session.Counter). It
@@ -418,13 +411,5 @@ func (s *Store) Count(ctx context.Context) (int, error) {
 	if err := ctx.Err(); err != nil {
 		return 0, fmt.Errorf("tieredstore: count: %w", err)
 	}
-	c, ok := s.durable.(session.Counter)
-	if !ok {
-		return 0, fmt.Errorf("tieredstore: count: the durable store does not implement session.Counter: %w", errors.ErrUnsupported)
-	}
-	n, err := c.Count(ctx)
-	if err != nil {
-		return 0, fmt.Errorf("tieredstore: count: %w", err)
-	}
-	return n, nil
+	return delegate.Count(ctx, "tieredstore", s.durable)
 }
