@@ -7,6 +7,7 @@ import (
 	"log/slog"
 
 	"github.com/tetherweb/tether/session"
+	"github.com/tetherweb/tether/store/internal/delegate"
 )
 
 // CachedDB is a session.Store for sharing sessions with Django's cached_db
@@ -68,27 +69,25 @@ func (s *CachedDB) Load(ctx context.Context, key string) (session.Record, error)
 // Create creates the durable record, invalidating the cache entry before
 // and after.
 func (s *CachedDB) Create(ctx context.Context, key string, rec session.Record) (session.Version, error) {
-	if err := s.invalidateBefore(ctx, "create", key); err != nil {
-		return 0, err
-	}
-	v, err := s.durable.Create(ctx, key, rec)
-	s.invalidateAfter(ctx, "create", key)
-	if err != nil {
-		return 0, fmt.Errorf("djangocache: create: %w", err)
-	}
-	return v, nil
+	return s.write(ctx, "create", key, rec, s.durable.Create)
 }
 
 // Update updates the durable record, invalidating the cache entry before
 // and after (also when the Update fails, whose outcome may be unknown).
 func (s *CachedDB) Update(ctx context.Context, key string, rec session.Record) (session.Version, error) {
-	if err := s.invalidateBefore(ctx, "update", key); err != nil {
+	return s.write(ctx, "update", key, rec, s.durable.Update)
+}
+
+// write runs op, the durable store's Create or Update, between
+// invalidateBefore and invalidateAfter (which runs also when op fails).
+func (s *CachedDB) write(ctx context.Context, op, key string, rec session.Record, durable func(context.Context, string, session.Record) (session.Version, error)) (session.Version, error) {
+	if err := s.invalidateBefore(ctx, op, key); err != nil {
 		return 0, err
 	}
-	v, err := s.durable.Update(ctx, key, rec)
-	s.invalidateAfter(ctx, "update", key)
+	v, err := durable(ctx, key, rec)
+	s.invalidateAfter(ctx, op, key)
 	if err != nil {
-		return 0, fmt.Errorf("djangocache: update: %w", err)
+		return 0, fmt.Errorf("djangocache: %s: %w", op, err)
 	}
 	return v, nil
 }
@@ -146,27 +145,11 @@ func (s *CachedDB) DeleteExpired(ctx context.Context, limit int) (int, error) {
 // List is the durable store's (see session.Lister); errors.ErrUnsupported
 // when it cannot list.
 func (s *CachedDB) List(ctx context.Context, after string, limit int) ([]session.Entry, error) {
-	l, ok := s.durable.(session.Lister)
-	if !ok {
-		return nil, fmt.Errorf("djangocache: list: the durable store does not implement session.Lister: %w", errors.ErrUnsupported)
-	}
-	entries, err := l.List(ctx, after, limit)
-	if err != nil {
-		return nil, fmt.Errorf("djangocache: list: %w", err)
-	}
-	return entries, nil
+	return delegate.List(ctx, "djangocache", s.durable, after, limit)
 }
 
 // Count is the durable store's (see session.Counter);
 // errors.ErrUnsupported when it cannot count.
 func (s *CachedDB) Count(ctx context.Context) (int, error) {
-	c, ok := s.durable.(session.Counter)
-	if !ok {
-		return 0, fmt.Errorf("djangocache: count: the durable store does not implement session.Counter: %w", errors.ErrUnsupported)
-	}
-	n, err := c.Count(ctx)
-	if err != nil {
-		return 0, fmt.Errorf("djangocache: count: %w", err)
-	}
-	return n, nil
+	return delegate.Count(ctx, "djangocache", s.durable)
 }

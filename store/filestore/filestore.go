@@ -314,38 +314,58 @@ func (s *Store) load(ctx context.Context, p string) (session.Record, error) {
 	return session.Record{Data: b[h.size:], Expiry: h.expiryTime(), Version: h.version}, nil
 }
 
+// Errors for an invalid key, made once.
+var (
+	errCreateInvalid = fmt.Errorf("filestore: create: %w", ErrInvalidKey)
+	errUpdateInvalid = fmt.Errorf("filestore: update: %w: %w", ErrInvalidKey, session.ErrNotFound)
+)
+
+// locked writes rec to the file p for op (Create or Update) while
+// holding the store's lock, if check, given the file's path, allows it:
+// check returns the version of the record written over (zero for none)
+// or the error op fails with. An empty p (a key or ID with no file name)
+// gives invalid.
+func (s *Store) locked(ctx context.Context, op, p string, rec session.Record, invalid error, check func(p string) (session.Version, error)) (session.Version, error) {
+	if err := ctx.Err(); err != nil {
+		return 0, fmt.Errorf("filestore: %s: %w", op, err)
+	}
+	if p == "" {
+		return 0, invalid
+	}
+	unlock, err := s.lock(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("filestore: %s: %w", op, err)
+	}
+	defer unlock()
+	old, err := check(p)
+	if err != nil {
+		return 0, err
+	}
+	v, err := s.write(p, old, rec)
+	if err != nil {
+		return 0, fmt.Errorf("filestore: %s: %w", op, err)
+	}
+	return v, nil
+}
+
 // Create writes a new record under key unless a live one is there
 // (session.ErrExists), and returns its version. An invalid key gives an
 // error matching ErrInvalidKey.
 func (s *Store) Create(ctx context.Context, key string, rec session.Record) (session.Version, error) {
-	if err := ctx.Err(); err != nil {
-		return 0, fmt.Errorf("filestore: create: %w", err)
-	}
-	p := s.path(key)
-	if p == "" {
-		return 0, fmt.Errorf("filestore: create: %w", ErrInvalidKey)
-	}
-	unlock, err := s.lock(ctx)
-	if err != nil {
-		return 0, fmt.Errorf("filestore: create: %w", err)
-	}
-	defer unlock()
-	h, err := s.readHeader(p)
-	switch {
-	case err == nil:
-		if h.live(time.Now()) {
-			return 0, fmt.Errorf("filestore: create: %w", session.ErrExists)
+	return s.locked(ctx, "create", s.path(key), rec, errCreateInvalid, func(p string) (session.Version, error) {
+		h, err := s.readHeader(p)
+		switch {
+		case err == nil:
+			if h.live(time.Now()) {
+				return 0, fmt.Errorf("filestore: create: %w", session.ErrExists)
+			}
+		case errors.Is(err, fs.ErrNotExist), errors.Is(err, ErrCorrupt):
+			// Nothing usable there: write over it.
+		default:
+			return 0, fmt.Errorf("filestore: create: %w", err)
 		}
-	case errors.Is(err, fs.ErrNotExist), errors.Is(err, ErrCorrupt):
-		// Nothing usable there: write over it.
-	default:
-		return 0, fmt.Errorf("filestore: create: %w", err)
-	}
-	v, err := s.write(p, h.version, rec)
-	if err != nil {
-		return 0, fmt.Errorf("filestore: create: %w", err)
-	}
-	return v, nil
+		return h.version, nil
+	})
 }
 
 // Update replaces the record under key if its version is rec.Version and
@@ -358,35 +378,22 @@ func (s *Store) Update(ctx context.Context, key string, rec session.Record) (ses
 
 // update is Update of the file p ("" for an invalid key or ID).
 func (s *Store) update(ctx context.Context, p string, rec session.Record) (session.Version, error) {
-	if err := ctx.Err(); err != nil {
-		return 0, fmt.Errorf("filestore: update: %w", err)
-	}
-	if p == "" {
-		return 0, fmt.Errorf("filestore: update: %w: %w", ErrInvalidKey, session.ErrNotFound)
-	}
-	unlock, err := s.lock(ctx)
-	if err != nil {
-		return 0, fmt.Errorf("filestore: update: %w", err)
-	}
-	defer unlock()
-	h, err := s.readHeader(p)
-	switch {
-	case errors.Is(err, fs.ErrNotExist):
-		return 0, fmt.Errorf("filestore: update: %w", session.ErrNotFound)
-	case errors.Is(err, ErrCorrupt):
-		return 0, fmt.Errorf("filestore: update: %w: %w", session.ErrNotFound, err)
-	case err != nil:
-		return 0, fmt.Errorf("filestore: update: %w", err)
-	case !h.live(time.Now()):
-		return 0, fmt.Errorf("filestore: update: %w", session.ErrNotFound)
-	case h.version != rec.Version:
-		return 0, fmt.Errorf("filestore: update: %w", session.ErrConflict)
-	}
-	v, err := s.write(p, h.version, rec)
-	if err != nil {
-		return 0, fmt.Errorf("filestore: update: %w", err)
-	}
-	return v, nil
+	return s.locked(ctx, "update", p, rec, errUpdateInvalid, func(p string) (session.Version, error) {
+		h, err := s.readHeader(p)
+		switch {
+		case errors.Is(err, fs.ErrNotExist):
+			return 0, fmt.Errorf("filestore: update: %w", session.ErrNotFound)
+		case errors.Is(err, ErrCorrupt):
+			return 0, fmt.Errorf("filestore: update: %w: %w", session.ErrNotFound, err)
+		case err != nil:
+			return 0, fmt.Errorf("filestore: update: %w", err)
+		case !h.live(time.Now()):
+			return 0, fmt.Errorf("filestore: update: %w", session.ErrNotFound)
+		case h.version != rec.Version:
+			return 0, fmt.Errorf("filestore: update: %w", session.ErrConflict)
+		}
+		return h.version, nil
+	})
 }
 
 // Delete removes the file of key, if any. An invalid key gives an error
@@ -462,7 +469,7 @@ func (s *Store) write(p string, old session.Version, rec session.Record) (v sess
 			return 0, err
 		}
 		if s.sync {
-			if err = syncFile(tmp); err != nil {
+			if err = syncPath(tmp); err != nil {
 				return 0, err
 			}
 		}
@@ -474,13 +481,14 @@ func (s *Store) write(p string, old session.Version, rec session.Record) (v sess
 		return 0, err
 	}
 	if s.sync {
-		return v, syncDir(s.dir)
+		return v, syncPath(s.dir)
 	}
 	return v, nil
 }
 
-// syncFile makes the metadata of the file p (its new mtime) durable.
-func syncFile(p string) error {
+// syncPath makes durable what was written to the file or directory p:
+// a file's metadata (its new mtime), a rename in a directory.
+func syncPath(p string) error {
 	f, err := os.Open(p)
 	if err != nil {
 		return err
@@ -492,16 +500,6 @@ func syncFile(p string) error {
 // crashBeforeRename, when set (by a test's helper process), runs between
 // a write's temporary file and its rename, to kill the process there.
 var crashBeforeRename func()
-
-// syncDir makes a rename in dir durable.
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	return d.Sync()
-}
 
 // expiryNanos returns t in Unix nanoseconds, clamped to what int64 holds.
 func expiryNanos(t time.Time) int64 {

@@ -140,12 +140,10 @@ func (s *Store) Create(ctx context.Context, key string, rec session.Record) (ses
 		if perr == nil && h.live(s.now()) {
 			return 0, errCreateExists
 		}
-		v = nextVersion(h.version) // h is zero for an unreadable item
-		setVersion(value, v)
 		if err := ctxErr(ctx, "create"); err != nil {
 			return 0, err
 		}
-		err = s.write(ctx, opCAS, &memcache.Item{Key: item, Value: value, Expiration: expiration(rec.Expiry, s.now()), CasID: old.CasID})
+		v, err = s.swap(ctx, item, value, h.version, rec.Expiry, old.CasID) // h is zero for an unreadable item
 		switch {
 		case err == nil:
 			return v, nil
@@ -171,19 +169,10 @@ func (s *Store) Update(ctx context.Context, key string, rec session.Record) (ses
 	value := encodeValue(0, rec.Expiry, rec.Data)
 
 	if h := s.hints.take(hash, item, rec.Version, s.now().UnixMilli()); h != nil {
-		v := nextVersion(rec.Version)
-		setVersion(value, v)
-		err := s.write(ctx, opCAS, &memcache.Item{Key: item, Value: value, Expiration: expiration(rec.Expiry, s.now()), CasID: h.cas})
-		switch {
-		case err == nil:
-			return v, nil
-		case errors.Is(err, memcache.ErrCacheMiss), errors.Is(err, memcache.ErrNotStored):
-			return 0, errUpdateNotFound
-		case errors.Is(err, memcache.ErrCASConflict):
-			// Changed since that Load: find out how, below.
-		default:
-			return 0, wrap("update", err)
+		if v, changed, err := s.swapUpdate(ctx, item, value, rec.Version, rec.Expiry, h.cas); !changed {
+			return v, err
 		}
+		// Changed since that Load: find out how, below.
 	}
 
 	for range maxAttempts {
@@ -209,22 +198,13 @@ func (s *Store) Update(ctx context.Context, key string, rec session.Record) (ses
 		case h.version != rec.Version:
 			return 0, errUpdateConflict
 		}
-		v := nextVersion(h.version)
-		setVersion(value, v)
 		if err := ctxErr(ctx, "update"); err != nil {
 			return 0, err
 		}
-		err = s.write(ctx, opCAS, &memcache.Item{Key: item, Value: value, Expiration: expiration(rec.Expiry, s.now()), CasID: it.CasID})
-		switch {
-		case err == nil:
-			return v, nil
-		case errors.Is(err, memcache.ErrCacheMiss), errors.Is(err, memcache.ErrNotStored):
-			return 0, errUpdateNotFound
-		case errors.Is(err, memcache.ErrCASConflict):
-			continue // changed between the read and the write: look again
-		default:
-			return 0, wrap("update", err)
+		if v, changed, err := s.swapUpdate(ctx, item, value, h.version, rec.Expiry, it.CasID); !changed {
+			return v, err
 		}
+		// Changed between the read and the write: look again.
 	}
 	return 0, fmt.Errorf("memcachestore: update: the item kept changing: %w", session.ErrConflict)
 }
@@ -246,4 +226,29 @@ func (s *Store) deleteItem(ctx context.Context, item string, hash uint64) error 
 		return wrap("delete", err)
 	}
 	return nil
+}
+
+// swap writes value, an encoded record, to item as the version after prev
+// if the item's CAS id is still cas, and returns that version.
+func (s *Store) swap(ctx context.Context, item string, value []byte, prev session.Version, expiry time.Time, cas uint64) (session.Version, error) {
+	v := nextVersion(prev)
+	setVersion(value, v)
+	return v, s.write(ctx, opCAS, &memcache.Item{Key: item, Value: value, Expiration: expiration(expiry, s.now()), CasID: cas})
+}
+
+// swapUpdate is Update's swap (see swap). changed reports that the item
+// changed since it was read (a CAS conflict), so Update must read it again;
+// otherwise v and err are what Update returns.
+func (s *Store) swapUpdate(ctx context.Context, item string, value []byte, prev session.Version, expiry time.Time, cas uint64) (v session.Version, changed bool, err error) {
+	v, err = s.swap(ctx, item, value, prev, expiry, cas)
+	switch {
+	case err == nil:
+		return v, false, nil
+	case errors.Is(err, memcache.ErrCacheMiss), errors.Is(err, memcache.ErrNotStored):
+		return 0, false, errUpdateNotFound
+	case errors.Is(err, memcache.ErrCASConflict):
+		return 0, true, nil
+	default:
+		return 0, false, wrap("update", err)
+	}
 }

@@ -149,6 +149,13 @@ func (sh *shard) put(e *entry) {
 	sh.h.push(e)
 }
 
+// set gives e, which is in the shard, new data, expiry and version. The
+// caller holds the write lock.
+func (sh *shard) set(e *entry, data []byte, expiry time.Time, v session.Version) {
+	e.data, e.expiry, e.version = data, expiry, v
+	sh.h.fix(e.index)
+}
+
 // remove deletes e from the shard. The caller holds the write lock.
 func (sh *shard) remove(e *entry) {
 	delete(sh.m, e.key)
@@ -235,28 +242,20 @@ func (s *Store) Load(ctx context.Context, key string) (session.Record, error) {
 // Create stores a copy of rec.Data under key unless a live record is there
 // (session.ErrExists), and returns the new record's version.
 func (s *Store) Create(ctx context.Context, key string, rec session.Record) (session.Version, error) {
-	if err := ctx.Err(); err != nil {
-		return 0, fmt.Errorf("memstore: create: %w", err)
-	}
-	data := bytes.Clone(rec.Data)
-	expiry := rec.Expiry.Round(0)
-	sh := s.c.shard(key)
-	sh.mu.Lock()
-	defer sh.mu.Unlock()
-	e, ok := sh.m[key]
-	if ok && e.live(time.Now()) {
-		return 0, errCreateExists
-	}
-	v := s.c.nextVersion()
-	if ok { // an expired record the janitor has not removed yet
-		e.data, e.expiry, e.version = data, expiry, v
-		sh.h.fix(e.index)
+	return s.write(ctx, "create", key, rec, func(sh *shard, e *entry, data []byte, expiry time.Time) (session.Version, error) {
+		if e != nil && e.live(time.Now()) {
+			return 0, errCreateExists
+		}
+		v := s.c.nextVersion()
+		if e != nil { // an expired record the janitor has not removed yet
+			sh.set(e, data, expiry, v)
+			return v, nil
+		}
+		// The key may be a slice of a larger string (a Cookie header):
+		// keep only its own bytes.
+		sh.put(&entry{key: strings.Clone(key), data: data, expiry: expiry, version: v})
 		return v, nil
-	}
-	// The key may be a slice of a larger string (a Cookie header): keep
-	// only its own bytes.
-	sh.put(&entry{key: strings.Clone(key), data: data, expiry: expiry, version: v})
-	return v, nil
+	})
 }
 
 // Update replaces the record under key with a copy of rec.Data and
@@ -264,25 +263,33 @@ func (s *Store) Create(ctx context.Context, key string, rec session.Record) (ses
 // It returns an error matching session.ErrConflict when the version
 // differs and session.ErrNotFound when no live record is there.
 func (s *Store) Update(ctx context.Context, key string, rec session.Record) (session.Version, error) {
+	return s.write(ctx, "update", key, rec, func(sh *shard, e *entry, data []byte, expiry time.Time) (session.Version, error) {
+		if e == nil || !e.live(time.Now()) {
+			return 0, errUpdateNotFound
+		}
+		if e.version != rec.Version {
+			return 0, errUpdateConflict
+		}
+		v := s.c.nextVersion()
+		sh.set(e, data, expiry, v)
+		return v, nil
+	})
+}
+
+// write runs change, the body of op (Create or Update), with key's shard
+// locked for writing, the entry under key (nil when there is none) and
+// rec's data and expiry as they are kept: a copy of the bytes, and the
+// time without its monotonic clock reading.
+func (s *Store) write(ctx context.Context, op, key string, rec session.Record, change func(sh *shard, e *entry, data []byte, expiry time.Time) (session.Version, error)) (session.Version, error) {
 	if err := ctx.Err(); err != nil {
-		return 0, fmt.Errorf("memstore: update: %w", err)
+		return 0, fmt.Errorf("memstore: %s: %w", op, err)
 	}
 	data := bytes.Clone(rec.Data)
 	expiry := rec.Expiry.Round(0)
 	sh := s.c.shard(key)
 	sh.mu.Lock()
 	defer sh.mu.Unlock()
-	e, ok := sh.m[key]
-	if !ok || !e.live(time.Now()) {
-		return 0, errUpdateNotFound
-	}
-	if e.version != rec.Version {
-		return 0, errUpdateConflict
-	}
-	v := s.c.nextVersion()
-	e.data, e.expiry, e.version = data, expiry, v
-	sh.h.fix(e.index)
-	return v, nil
+	return change(sh, sh.m[key], data, expiry)
 }
 
 // Delete removes the record under key, if any.

@@ -167,11 +167,8 @@ return 1
 
 // Load returns the live record under key: one script call.
 func (s *DjangoCache) Load(ctx context.Context, key string) (session.Record, error) {
-	if err := ctx.Err(); err != nil {
-		return session.Record{}, fmt.Errorf("redisstore: load: %w", err)
-	}
-	if !session.ValidKey(key) {
-		return session.Record{}, errLoadInvalid
+	if err := checkKey(ctx, "load", key, errLoadInvalid); err != nil {
+		return session.Record{}, err
 	}
 	res, err := djangoLoadScript.Run(ctx, s.client, []string{s.prefix + key}).Result()
 	if err != nil {
@@ -203,33 +200,19 @@ func (s *DjangoCache) Load(ctx context.Context, key string) (session.Record, err
 // Create stores rec under key unless the key exists (an error matching
 // session.ErrExists): Django's cache.add. One script call.
 func (s *DjangoCache) Create(ctx context.Context, key string, rec session.Record) (session.Version, error) {
-	if err := ctx.Err(); err != nil {
-		return 0, fmt.Errorf("redisstore: create: %w", err)
-	}
-	if !session.ValidKey(key) {
-		return 0, errCreateInvalid
+	if err := checkKey(ctx, "create", key, errCreateInvalid); err != nil {
+		return 0, err
 	}
 	ms, dead := expiryArgs(rec.Expiry, s.now())
 	n, err := djangoCreateScript.Run(ctx, s.client, []string{s.prefix + key}, rec.Data, ms, dead, s.now().UnixMilli()).Int64()
-	switch {
-	case err != nil:
-		return 0, wrap(ctx, "create", err)
-	case n == 1:
-		return djangocache.ContentVersion(rec.Data), nil
-	case n == codeExists:
-		return 0, errCreateExists
-	}
-	return 0, fmt.Errorf("redisstore: create: unexpected script reply %d", n)
+	return djangoReply(ctx, "create", n, err, createCodes, rec)
 }
 
 // Update replaces the record under key if its content still has version
 // rec.Version. One script call.
 func (s *DjangoCache) Update(ctx context.Context, key string, rec session.Record) (session.Version, error) {
-	if err := ctx.Err(); err != nil {
-		return 0, fmt.Errorf("redisstore: update: %w", err)
-	}
-	if !session.ValidKey(key) {
-		return 0, errUpdateInvalid
+	if err := checkKey(ctx, "update", key, errUpdateInvalid); err != nil {
+		return 0, err
 	}
 	ms, dead := expiryArgs(rec.Expiry, s.now())
 	var want [8]byte
@@ -237,19 +220,19 @@ func (s *DjangoCache) Update(ctx context.Context, key string, rec session.Record
 		want[i] = byte(rec.Version >> (56 - 8*i))
 	}
 	n, err := djangoUpdateScript.Run(ctx, s.client, []string{s.prefix + key}, rec.Data, ms, dead, hex.EncodeToString(want[:]), s.now().UnixMilli()).Int64()
-	switch {
-	case err != nil:
-		return 0, wrap(ctx, "update", err)
-	case n == 1:
-		return djangocache.ContentVersion(rec.Data), nil
-	case n == codeConflict:
-		return 0, errUpdateConflict
-	case n == codeNotFound:
-		return 0, errUpdateNotFound
-	case n == codeCorrupt:
-		return 0, corrupt("update", "the key holds another type than a string")
+	return djangoReply(ctx, "update", n, err, djangoUpdateCodes, rec)
+}
+
+// djangoReply is writeReply for the Django scripts, which reply 1 when
+// they have stored rec: then the version is rec's content version.
+func djangoReply(ctx context.Context, op string, n int64, err error, codes map[int64]error, rec session.Record) (session.Version, error) {
+	if err == nil && n > 1 {
+		return 0, fmt.Errorf("redisstore: %s: unexpected script reply %d", op, n)
 	}
-	return 0, fmt.Errorf("redisstore: update: unexpected script reply %d", n)
+	if _, err := writeReply(ctx, op, n, err, codes); err != nil {
+		return 0, err
+	}
+	return djangocache.ContentVersion(rec.Data), nil
 }
 
 // Delete removes the entry under key with one DEL (Django's cache.delete).

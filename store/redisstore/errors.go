@@ -32,6 +32,34 @@ func wrap(ctx context.Context, op string, err error) error {
 	return fmt.Errorf("redisstore: %s: %w", op, err)
 }
 
+// checkKey is the check before op on key: an error when ctx is done, and
+// invalid when key is no session key (nothing can be stored under it).
+func checkKey(ctx context.Context, op, key string, invalid error) error {
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("redisstore: %s: %w", op, err)
+	}
+	if !session.ValidKey(key) {
+		return invalid
+	}
+	return nil
+}
+
+// writeReply turns the integer reply n of a write script for op, or the
+// error err of the call, into n when it is positive (the script stored the
+// record) or the error of the code n in codes.
+func writeReply(ctx context.Context, op string, n int64, err error, codes map[int64]error) (int64, error) {
+	if err != nil {
+		return 0, wrap(ctx, op, err)
+	}
+	if n > 0 {
+		return n, nil
+	}
+	if cerr, ok := codes[n]; ok {
+		return 0, cerr
+	}
+	return 0, fmt.Errorf("redisstore: %s: unexpected script reply %d", op, n)
+}
+
 // unavailableMessages are go-redis errors that have no exported value
 // (cluster, Sentinel and Ring clients with no node to talk to) and a
 // broken connection reported as text.

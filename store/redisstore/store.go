@@ -38,6 +38,13 @@ var (
 	errUpdateCorrupted = corrupt("update", "the key holds something that is not a session record")
 )
 
+// The errors that the codes of the write scripts' replies stand for.
+var (
+	createCodes       = map[int64]error{codeExists: errCreateExists}
+	updateCodes       = map[int64]error{codeConflict: errUpdateConflict, codeNotFound: errUpdateNotFound, codeCorrupt: errUpdateCorrupted}
+	djangoUpdateCodes = map[int64]error{codeConflict: errUpdateConflict, codeNotFound: errUpdateNotFound, codeCorrupt: corrupt("update", "the key holds another type than a string")}
+)
+
 // maxInt is the largest version or expiry (in Unix milliseconds, about
 // the year 287000) a record may hold: the scripts' Lua numbers are exact
 // below 2^53. Later expiry instants are stored as this one.
@@ -98,11 +105,8 @@ func (s *Store) redisKey(key string) string {
 // or expired record gives an error matching session.ErrNotFound, and so
 // does a corrupt one (also matching ErrCorrupt).
 func (s *Store) Load(ctx context.Context, key string) (session.Record, error) {
-	if err := ctx.Err(); err != nil {
-		return session.Record{}, fmt.Errorf("redisstore: load: %w", err)
-	}
-	if !session.ValidKey(key) {
-		return session.Record{}, errLoadInvalid
+	if err := checkKey(ctx, "load", key, errLoadInvalid); err != nil {
+		return session.Record{}, err
 	}
 	return s.load(ctx, s.redisKey(key))
 }
@@ -203,32 +207,13 @@ func expiryArgs(expiry, now time.Time) (int64, string) {
 // record's version. It is one script call (EVALSHA). A record whose
 // Expiry has passed is not stored, but still gets a version.
 func (s *Store) Create(ctx context.Context, key string, rec session.Record) (session.Version, error) {
-	if err := ctx.Err(); err != nil {
-		return 0, fmt.Errorf("redisstore: create: %w", err)
-	}
-	if !session.ValidKey(key) {
-		return 0, errCreateInvalid
+	if err := checkKey(ctx, "create", key, errCreateInvalid); err != nil {
+		return 0, err
 	}
 	ms, dead := s.expiryArgs(rec.Expiry)
-	keys := []string{s.redisKey(key)}
-	var n int64
-	var err error
-	if s.direct(ctx) {
-		n, err = createScript.Run(ctx, s.client, keys, rec.Data, ms, dead).Int64()
-	} else {
-		n, err = detach.Run(ctx, func() (int64, error) {
-			return createScript.Run(ctx, s.client, keys, rec.Data, ms, dead).Int64()
-		})
-	}
-	switch {
-	case err != nil:
-		return 0, wrap(ctx, "create", err)
-	case n > 0:
-		return session.Version(n), nil
-	case n == codeExists:
-		return 0, errCreateExists
-	}
-	return 0, fmt.Errorf("redisstore: create: unexpected script reply %d", n)
+	n, err := s.runScript(ctx, createScript, s.redisKey(key), rec.Data, ms, dead)
+	n, err = writeReply(ctx, "create", n, err, createCodes)
+	return session.Version(n), err
 }
 
 // Update replaces the record under key with rec.Data and rec.Expiry if its
@@ -238,11 +223,8 @@ func (s *Store) Create(ctx context.Context, key string, rec session.Record) (ses
 // rec.Expiry has passed deletes the record (when the version matches). It
 // is one script call (EVALSHA).
 func (s *Store) Update(ctx context.Context, key string, rec session.Record) (session.Version, error) {
-	if err := ctx.Err(); err != nil {
-		return 0, fmt.Errorf("redisstore: update: %w", err)
-	}
-	if !session.ValidKey(key) {
-		return 0, errUpdateInvalid
+	if err := checkKey(ctx, "update", key, errUpdateInvalid); err != nil {
+		return 0, err
 	}
 	return s.update(ctx, s.redisKey(key), rec)
 }
@@ -251,29 +233,22 @@ func (s *Store) Update(ctx context.Context, key string, rec session.Record) (ses
 func (s *Store) update(ctx context.Context, rkey string, rec session.Record) (session.Version, error) {
 	ms, dead := s.expiryArgs(rec.Expiry)
 	want := strconv.FormatUint(uint64(rec.Version), 10)
+	n, err := s.runScript(ctx, updateScript, rkey, rec.Data, ms, dead, want)
+	n, err = writeReply(ctx, "update", n, err, updateCodes)
+	return session.Version(n), err
+}
+
+// runScript runs script on the Redis key rkey with args and returns its
+// integer reply, detached from ctx when the client would not apply its
+// deadline (see direct).
+func (s *Store) runScript(ctx context.Context, script *redis.Script, rkey string, args ...any) (int64, error) {
 	keys := []string{rkey}
-	var n int64
-	var err error
 	if s.direct(ctx) {
-		n, err = updateScript.Run(ctx, s.client, keys, rec.Data, ms, dead, want).Int64()
-	} else {
-		n, err = detach.Run(ctx, func() (int64, error) {
-			return updateScript.Run(ctx, s.client, keys, rec.Data, ms, dead, want).Int64()
-		})
+		return script.Run(ctx, s.client, keys, args...).Int64()
 	}
-	switch {
-	case err != nil:
-		return 0, wrap(ctx, "update", err)
-	case n > 0:
-		return session.Version(n), nil
-	case n == codeConflict:
-		return 0, errUpdateConflict
-	case n == codeNotFound:
-		return 0, errUpdateNotFound
-	case n == codeCorrupt:
-		return 0, errUpdateCorrupted
-	}
-	return 0, fmt.Errorf("redisstore: update: unexpected script reply %d", n)
+	return detach.Run(ctx, func() (int64, error) {
+		return script.Run(ctx, s.client, keys, args...).Int64()
+	})
 }
 
 // Delete removes the record under key, if any, with one DEL.

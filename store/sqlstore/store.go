@@ -351,26 +351,7 @@ func (s *Store) Create(ctx context.Context, key string, rec session.Record) (ses
 	if err != nil {
 		return 0, s.wrap(ctx, "create", err)
 	}
-	var (
-		a       args
-		version session.Version
-	)
-	if s.django {
-		data := djangoData(rec.Data)
-		_, now := s.djangoNow()
-		expiry, _, v := s.djangoExpiry(data, rec.Expiry, 0)
-		a = args{id: key, data: data, expiry: s.d.djangoTime(expiry), now: now}
-		version = v
-	} else {
-		a = args{
-			id:      s.id(key),
-			data:    nonNil(rec.Data),
-			expiry:  expiryMs(rec.Expiry),
-			version: nextVersion(0),
-			now:     s.nowMs(),
-		}
-		version = session.Version(a.version)
-	}
+	a, version, _ := s.writeArgs(s.id(key), rec, 0)
 	n, err := s.exec(ctx, p, qCreate, &a)
 	if err != nil {
 		if s.d.isUniqueViolation(err) {
@@ -400,26 +381,15 @@ func (s *Store) update(ctx context.Context, id string, rec session.Record) (sess
 	if err != nil {
 		return 0, s.wrap(ctx, "update", err)
 	}
-	var (
-		a       args
-		version session.Version
-		retire  bool
-	)
+	if !s.django && (rec.Version == 0 || rec.Version > math.MaxInt64) {
+		// No stored record can have it: find out whether there is one.
+		return 0, s.updateFailed(ctx, p, &args{id: id, now: s.nowMs()}, rec.Version)
+	}
+	a, version, retire := s.writeArgs(id, rec, rec.Version)
 	if s.django {
-		data := djangoData(rec.Data)
-		nowT, now := s.djangoNow()
-		expiry, _, v := s.djangoExpiry(data, rec.Expiry, rec.Version)
-		a = args{id: id, data: data, expiry: s.d.djangoTime(expiry), oldVer: versionHex(uint64(rec.Version)), now: now}
-		version, retire = v, !expiry.After(nowT)
+		a.oldVer = versionHex(uint64(rec.Version))
 	} else {
-		expiry, now := expiryMs(rec.Expiry), s.nowMs()
-		a = args{id: id, data: nonNil(rec.Data), expiry: expiry, now: now}
-		if rec.Version == 0 || rec.Version > math.MaxInt64 {
-			return 0, s.updateFailed(ctx, p, &a, rec.Version) // no stored record can have it
-		}
 		a.oldVer = int64(rec.Version)
-		a.version = nextVersion(int64(rec.Version))
-		version, retire = session.Version(a.version), expiry <= now
 	}
 	qi := qUpdate
 	if retire {
@@ -436,6 +406,21 @@ func (s *Store) update(ctx context.Context, id string, rec session.Record) (sess
 	return version, nil
 }
 
+// writeArgs returns the arguments of a statement that writes rec as id
+// over a row of version old (0 for none), the version the written row
+// has, and whether rec.Expiry has passed already by the store's clock.
+func (s *Store) writeArgs(id string, rec session.Record, old session.Version) (args, session.Version, bool) {
+	if s.django {
+		data := djangoData(rec.Data)
+		nowT, now := s.djangoNow()
+		expiry, _, v := s.djangoExpiry(data, rec.Expiry, old)
+		return args{id: id, data: data, expiry: s.d.djangoTime(expiry), now: now}, v, !expiry.After(nowT)
+	}
+	expiry, now := expiryMs(rec.Expiry), s.nowMs()
+	a := args{id: id, data: nonNil(rec.Data), expiry: expiry, version: nextVersion(int64(old)), now: now}
+	return a, session.Version(a.version), expiry <= now
+}
+
 // updateFailed tells why an Update changed nothing.
 func (s *Store) updateFailed(ctx context.Context, p *prepared, a *args, expected session.Version) error {
 	stored, err := s.probe(ctx, p, a)
@@ -448,31 +433,30 @@ func (s *Store) updateFailed(ctx context.Context, p *prepared, a *args, expected
 // probe returns the version of the live row under a.id, or 0 when there is
 // none.
 func (s *Store) probe(ctx context.Context, p *prepared, a *args) (session.Version, error) {
+	var (
+		stored int64
+		text   string // Django mode's version column, in hex
+	)
+	dest := any(&stored)
 	if s.django {
-		var stored string
-		err := s.queryRow(ctx, p, qProbe, a).Scan(&stored)
-		if errors.Is(err, sql.ErrNoRows) {
-			return 0, nil
-		}
-		if err != nil {
-			return 0, err
-		}
-		v, ok := parseVersionHex(stored)
-		if !ok {
-			return 0, fmt.Errorf("bad version %q from the database", stored)
-		}
-		return v, nil
+		dest = &text
 	}
-	var stored int64
-	err := s.queryRow(ctx, p, qProbe, a).Scan(&stored)
+	err := s.queryRow(ctx, p, qProbe, a).Scan(dest)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, nil
 	}
 	if err != nil {
 		return 0, err
 	}
-	observeVersion(stored)
-	return session.Version(stored), nil
+	if !s.django {
+		observeVersion(stored)
+		return session.Version(stored), nil
+	}
+	v, ok := parseVersionHex(text)
+	if !ok {
+		return 0, fmt.Errorf("bad version %q from the database", text)
+	}
+	return v, nil
 }
 
 func updateError(stored, expected session.Version) error {

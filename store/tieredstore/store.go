@@ -10,6 +10,7 @@ import (
 
 	"github.com/tetherweb/tether/internal/ratelog"
 	"github.com/tetherweb/tether/session"
+	"github.com/tetherweb/tether/store/internal/delegate"
 )
 
 // Store is a session.Store made of a cache store in front of a durable
@@ -196,23 +197,37 @@ func (s *Store) cacheExpiry(expiry time.Time) time.Time {
 	return expiry
 }
 
-// Create creates the record in the durable store and returns its durable
-// version; errors are the durable store's. The cache is filled under a
-// lease taken before the durable write.
-func (s *Store) Create(ctx context.Context, key string, rec session.Record) (session.Version, error) {
+// writeFunc is a write of one record: a store's Create or Update.
+type writeFunc func(ctx context.Context, key string, rec session.Record) (session.Version, error)
+
+// write runs op, Create or Update, on key: durable alone when the breaker
+// bypasses the cache, else cached, holding a pass from the breaker.
+func (s *Store) write(ctx context.Context, op, key string, rec session.Record, durable, cached writeFunc) (session.Version, error) {
 	if err := ctx.Err(); err != nil {
-		return 0, fmt.Errorf("tieredstore: create: %w", err)
+		return 0, fmt.Errorf("tieredstore: %s: %w", op, err)
 	}
 	p := s.use()
 	if p == passBypass {
-		v, err := s.durable.Create(ctx, key, rec)
+		v, err := durable(ctx, key, rec)
 		s.bypassWrite()
 		if err != nil {
-			return 0, fmt.Errorf("tieredstore: create: %w", err)
+			return 0, fmt.Errorf("tieredstore: %s: %w", op, err)
 		}
 		return v, nil
 	}
 	defer s.breaker.done(p)
+	return cached(ctx, key, rec)
+}
+
+// Create creates the record in the durable store and returns its durable
+// version; errors are the durable store's. The cache is filled under a
+// lease taken before the durable write.
+func (s *Store) Create(ctx context.Context, key string, rec session.Record) (session.Version, error) {
+	return s.write(ctx, "create", key, rec, s.durable.Create, s.createCached)
+}
+
+// createCached is Create with the cache in use.
+func (s *Store) createCached(ctx context.Context, key string, rec session.Record) (session.Version, error) {
 	lease, err := s.cache.Create(ctx, key, session.Record{Data: leaseData, Expiry: time.Now().Add(leaseTTL)})
 	occupied := false
 	switch {
@@ -255,19 +270,11 @@ func (s *Store) Create(ctx context.Context, key string, rec session.Record) (ses
 // moved to the new version if it held exactly the one replaced, and deleted
 // otherwise; after a failed durable Update it is deleted.
 func (s *Store) Update(ctx context.Context, key string, rec session.Record) (session.Version, error) {
-	if err := ctx.Err(); err != nil {
-		return 0, fmt.Errorf("tieredstore: update: %w", err)
-	}
-	p := s.use()
-	if p == passBypass {
-		v, err := s.durable.Update(ctx, key, rec)
-		s.bypassWrite()
-		if err != nil {
-			return 0, fmt.Errorf("tieredstore: update: %w", err)
-		}
-		return v, nil
-	}
-	defer s.breaker.done(p)
+	return s.write(ctx, "update", key, rec, s.durable.Update, s.updateCached)
+}
+
+// updateCached is Update with the cache in use.
+func (s *Store) updateCached(ctx context.Context, key string, rec session.Record) (session.Version, error) {
 	asOf := s.now()
 	v, err := s.durable.Update(ctx, key, rec)
 	bg := context.WithoutCancel(ctx)
@@ -395,15 +402,7 @@ func (s *Store) List(ctx context.Context, after string, limit int) ([]session.En
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("tieredstore: list: %w", err)
 	}
-	l, ok := s.durable.(session.Lister)
-	if !ok {
-		return nil, fmt.Errorf("tieredstore: list: the durable store does not implement session.Lister: %w", errors.ErrUnsupported)
-	}
-	entries, err := l.List(ctx, after, limit)
-	if err != nil {
-		return nil, fmt.Errorf("tieredstore: list: %w", err)
-	}
-	return entries, nil
+	return delegate.List(ctx, "tieredstore", s.durable, after, limit)
 }
 
 // Count counts the durable store's live records (see session.Counter). It
@@ -412,13 +411,5 @@ func (s *Store) Count(ctx context.Context) (int, error) {
 	if err := ctx.Err(); err != nil {
 		return 0, fmt.Errorf("tieredstore: count: %w", err)
 	}
-	c, ok := s.durable.(session.Counter)
-	if !ok {
-		return 0, fmt.Errorf("tieredstore: count: the durable store does not implement session.Counter: %w", errors.ErrUnsupported)
-	}
-	n, err := c.Count(ctx)
-	if err != nil {
-		return 0, fmt.Errorf("tieredstore: count: %w", err)
-	}
-	return n, nil
+	return delegate.Count(ctx, "tieredstore", s.durable)
 }
