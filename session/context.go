@@ -7,8 +7,22 @@ import (
 
 type contextKey struct{}
 
-func newContext(ctx context.Context, s *Session) context.Context {
-	return context.WithValue(ctx, contextKey{}, s)
+// sessionContext is a request's context carrying its Session. The
+// middleware allocates it inside its responseWriter, so giving the
+// handler its session costs no allocation of its own; contexts derived
+// from it (WithCancel, WithTimeout) still find the request's cancellation
+// through the embedded context.
+type sessionContext struct {
+	context.Context
+	s *Session
+}
+
+// Value returns the Session for the session's key, else the parent's value.
+func (c *sessionContext) Value(k any) any {
+	if k == (contextKey{}) {
+		return c.s
+	}
+	return c.Context.Value(k)
 }
 
 // FromContext returns the session the middleware attached to ctx, or nil.

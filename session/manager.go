@@ -225,7 +225,8 @@ func (m *Manager) Middleware(next http.Handler) http.Handler {
 		if v, ok := cookie.Value(r, m.CookieName); ok {
 			m.backend.open(s, v)
 		}
-		r = r.WithContext(newContext(r.Context(), s))
+		rw.ctx = sessionContext{Context: r.Context(), s: s}
+		r = r.WithContext(&rw.ctx)
 		rw.req = r
 		next.ServeHTTP(rw, r)
 		rw.finish()

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -292,4 +293,31 @@ type fakeCookies struct{}
 func (fakeCookies) SealCookie(session.Record) (string, error) { return "x", nil }
 func (fakeCookies) OpenCookie(string) (session.Record, error) {
 	return session.Record{}, errors.New("no")
+}
+
+// TestRequestContextKeepsCancellation: the context that carries the
+// session is the request's: its cancellation reaches the handler and the
+// contexts it derives, and its values are still there.
+func TestRequestContextKeepsCancellation(t *testing.T) {
+	type key struct{}
+	e := newEnv(t)
+	parent, cancel := context.WithCancel(context.WithValue(context.Background(), key{}, "v"))
+	req := httptest.NewRequest("GET", "/", nil).WithContext(parent)
+	done := make(chan struct{})
+	h := e.mgr.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if session.From(r) == nil || r.Context().Value(key{}) != "v" {
+			t.Error("session or parent value missing")
+		}
+		derived, stop := context.WithTimeout(r.Context(), time.Hour)
+		defer stop()
+		cancel()
+		select {
+		case <-derived.Done():
+		case <-time.After(10 * time.Second):
+			t.Error("the request's cancellation did not reach a derived context")
+		}
+		close(done)
+	}))
+	h.ServeHTTP(httptest.NewRecorder(), req)
+	<-done
 }

@@ -24,8 +24,9 @@ type responseWriter struct {
 	http.ResponseWriter
 	req         *http.Request
 	sess        Session
-	wroteHeader bool // the status line was decided (by the handler or us)
-	failed      bool // the commit failed; the error handler answered
+	ctx         sessionContext // the request's context with sess in it
+	wroteHeader bool           // the status line was decided (by the handler or us)
+	failed      bool           // the commit failed; the error handler answered
 	hijacked    bool
 }
 
