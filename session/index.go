@@ -242,6 +242,24 @@ func (m *Manager) indexedAt(ctx context.Context, key string) ([]string, error) {
 // index record's last known expiry (then the link's Until is pushed ahead,
 // in the values about to be saved). The caller holds s.mu.
 func (s *Session) prepareUser(newKey bool) (userLink, bool) {
+	l, due := s.indexDue(newKey)
+	if !due {
+		return l, false
+	}
+	m := s.m
+	e := m.expiry(s.values)
+	l.Until = m.Now().Add(m.indexLifetime(e.age)).Unix()
+	raw, _ := json.Marshal(l)
+	o := op{kind: opSet, key: userKey, raw: raw}
+	o.apply(s.values)
+	s.pending.ops = append(s.pending.ops, o)
+	return l, true
+}
+
+// indexDue is prepareUser's decision, without its change: the user link
+// in the request's values, and whether the key must be added to the index
+// before the write.
+func (s *Session) indexDue(newKey bool) (userLink, bool) {
 	m := s.m
 	if m.users() == nil {
 		return userLink{}, false
@@ -253,15 +271,7 @@ func (s *Session) prepareUser(newKey bool) (userLink, bool) {
 	}
 	e := m.expiry(s.values)
 	changed := slices.ContainsFunc(s.pending.ops, func(o op) bool { return o.key == userKey })
-	if !newKey && !changed && time.Unix(l.Until, 0).After(e.at.Add(e.age)) {
-		return l, false
-	}
-	l.Until = m.Now().Add(m.indexLifetime(e.age)).Unix()
-	raw, _ = json.Marshal(l)
-	o := op{kind: opSet, key: userKey, raw: raw}
-	o.apply(s.values)
-	s.pending.ops = append(s.pending.ops, o)
-	return l, true
+	return l, newKey || changed || !time.Unix(l.Until, 0).After(e.at.Add(e.age))
 }
 
 // storedUser is the user linked in a stored record's values, for the

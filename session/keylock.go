@@ -25,6 +25,10 @@ type keyLock struct {
 	// last is what the previous holder wrote, kept for the commits queued
 	// behind it (see heldLock.last). Only the holder touches it.
 	last *written
+	// queue holds the coalescible commits waiting for the lock, in the
+	// order they came (coalesce.go).
+	jmu   sync.Mutex
+	queue []*joiner
 }
 
 // written is a record as a commit of this process just stored it.
@@ -65,14 +69,7 @@ func newKeyLocks() *keyLocks {
 
 // lock waits for key's lock, or for ctx to end.
 func (l *keyLocks) lock(ctx context.Context, key string) (*heldLock, error) {
-	l.mu.Lock()
-	k := l.locks[key]
-	if k == nil {
-		k = &keyLock{ch: make(chan struct{}, 1)}
-		l.locks[key] = k
-	}
-	k.refs++
-	l.mu.Unlock()
+	k := l.acquire(key)
 	select {
 	case k.ch <- struct{}{}:
 		return &heldLock{l: l, key: key, k: k}, nil
@@ -80,6 +77,20 @@ func (l *keyLocks) lock(ctx context.Context, key string) (*heldLock, error) {
 		l.release(key, k)
 		return nil, ctx.Err()
 	}
+}
+
+// acquire returns key's lock, counting the caller among its users until
+// release.
+func (l *keyLocks) acquire(key string) *keyLock {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	k := l.locks[key]
+	if k == nil {
+		k = &keyLock{ch: make(chan struct{}, 1)}
+		l.locks[key] = k
+	}
+	k.refs++
+	return k
 }
 
 func (l *keyLocks) release(key string, k *keyLock) {

@@ -111,6 +111,14 @@ func (b *serverBackend) save(s *Session, h http.Header) error {
 	if s.st == stateFresh {
 		return b.saveNew(s, h)
 	}
+	if s.coalescible() {
+		return b.saveCoalesced(s, h)
+	}
+	return b.saveLocked(s, h)
+}
+
+// saveLocked writes a stored session under its key's lock, by itself.
+func (b *serverBackend) saveLocked(s *Session, h http.Header) error {
 	held, err := b.locks.lock(s.ctx, s.key)
 	if err != nil {
 		return fmt.Errorf("session: save: %w", err)
@@ -128,7 +136,13 @@ func (b *serverBackend) save(s *Session, h http.Header) error {
 		held.wrote(nil) // the record under the old key is gone
 		return err
 	}
-	err = b.saveExisting(s, h)
+	return b.saveAndHandOff(s, h, held)
+}
+
+// saveAndHandOff is saveExisting under held, handing what it wrote to the
+// next holder.
+func (b *serverBackend) saveAndHandOff(s *Session, h http.Header, held *heldLock) error {
+	err := b.saveExisting(s, h)
 	if err == nil && s.st == stateStored {
 		held.wrote(&written{version: s.version, values: s.values})
 	} else {
