@@ -16,6 +16,10 @@ import (
 // must not hang the request).
 const maxKeyAttempts = 5
 
+// errRejected stands for a record that did not open: as missing as one
+// not found, and already logged as rejected.
+var errRejected = fmt.Errorf("session: record rejected: %w", ErrNotFound)
+
 // serverBackend keeps sessions as records in a Store; the cookie holds
 // only the key.
 type serverBackend struct {
@@ -51,7 +55,7 @@ func (b *serverBackend) load(s *Session) {
 			// hold: not this session's record.
 			m.event(s.ctx, slog.LevelWarn, EventRecordRejected, "session: record does not open; starting a new session",
 				slog.Any("error", err))
-			err = ErrNotFound
+			err = errRejected
 		}
 	}
 	switch {
@@ -76,7 +80,9 @@ func (b *serverBackend) load(s *Session) {
 		}
 	case errors.Is(err, ErrNotFound):
 		// Unknown or expired key: never adopted; a save issues a new one.
-		m.event(s.ctx, slog.LevelDebug, EventEnded, "session: the cookie names no live session; starting a new one")
+		if err != errRejected {
+			m.event(s.ctx, slog.LevelDebug, EventEnded, "session: the cookie names no live session; starting a new one")
+		}
 		s.key, s.st, s.values = "", stateFresh, map[string][]byte{}
 	default:
 		s.st, s.err, s.values = stateBroken, fmt.Errorf("session: load: %w", err), map[string][]byte{}
