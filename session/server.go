@@ -49,7 +49,8 @@ func (b *serverBackend) load(s *Session) {
 		rec, err = b.store.Load(ctx, s.key)
 		return err
 	})
-	if err == nil && rec.Expiry.After(m.Now()) {
+	live := err == nil && rec.Expiry.After(m.Now())
+	if live {
 		if rec.Data, err = m.sealer.open(s.key, rec.Data); err != nil {
 			// Another key's blob, a truncated one, or a secret we do not
 			// hold: not this session's record.
@@ -59,7 +60,7 @@ func (b *serverBackend) load(s *Session) {
 		}
 	}
 	switch {
-	case err == nil && !rec.Expiry.After(m.Now()):
+	case err == nil && !live:
 		// The store returned a dead record: never use it.
 		m.event(s.ctx, slog.LevelDebug, EventEnded, "session: the cookie names an expired session; starting a new one")
 		s.key, s.st, s.values = "", stateFresh, map[string][]byte{}
