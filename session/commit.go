@@ -38,8 +38,16 @@ func (s *Session) commit(h http.Header, status int) error {
 		defer cancel()
 		s.ctx = ctx
 	}
-	// Records retired by Flush are deleted even when the request failed:
-	// a logout is a security action, not data to roll back.
+	if save && s.st == stateUnread {
+		// SaveEveryRequest on an untouched session: load it first (an
+		// idle session found now is retired below).
+		if err := s.load(); err != nil {
+			return err
+		}
+	}
+	// Records retired by Flush (or the idle timeout) are deleted even when
+	// the request failed: a logout is a security action, not data to roll
+	// back.
 	if err := m.backend.retire(s); err != nil {
 		return err
 	}
@@ -54,11 +62,6 @@ func (s *Session) commit(h http.Header, status int) error {
 			s.deleteCookie(h)
 		}
 		return nil
-	}
-	if s.st == stateUnread { // SaveEveryRequest on an untouched session
-		if err := s.load(); err != nil {
-			return err
-		}
 	}
 	s.materialize()
 	s.stampSeen()

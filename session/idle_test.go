@@ -104,3 +104,22 @@ func TestNoIdleTimeoutNoStamp(t *testing.T) {
 		t.Errorf("stamp stored: %s", rec.Data)
 	}
 }
+
+// TestIdleTimeoutWithSaveEveryRequest: with SaveEveryRequest, a request
+// that never touches its idle session still ends it (the record is
+// deleted, the cookie too).
+func TestIdleTimeoutWithSaveEveryRequest(t *testing.T) {
+	e := newEnv(t, func(m *session.Manager) {
+		m.IdleTimeout = 30 * time.Minute
+		m.SaveEveryRequest = true
+	})
+	c := e.login(map[string]any{"user": "alice"})
+	e.clock.Advance(31 * time.Minute)
+	resp := e.serve(func(w http.ResponseWriter, r *http.Request) {}, "GET", "/", c)
+	if _, ok := e.store.get(c.Value); ok {
+		t.Error("the idle session's record survived")
+	}
+	if dc := sessionCookie(resp); dc == nil || dc.MaxAge >= 0 {
+		t.Errorf("cookie not deleted: %v", resp.Header["Set-Cookie"])
+	}
+}
