@@ -106,7 +106,7 @@ func BenchmarkNewSession(b *testing.B) {
 
 // TestReadOnlyAllocations guards the hot path: a request that only reads
 // its session must stay within a few allocations of the bare handler
-// (4 on Go 1.26, 6 with records sealed at rest; the bounds leave room for
+// (3 on Go 1.26, 5 with records sealed at rest; the bounds leave room for
 // other Go versions).
 func TestReadOnlyAllocations(t *testing.T) {
 	if testing.Short() || raceEnabled {

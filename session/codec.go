@@ -65,28 +65,37 @@ func appendQuoted(dst []byte, s string) []byte {
 // DecodeValue implements Codec. Plain strings, integers and booleans (the
 // usual user IDs, names and counters) are decoded without encoding/json.
 func (JSONCodec) DecodeValue(data []byte, v any) error {
+	if decodePlain(data, v) {
+		return nil
+	}
+	return json.Unmarshal(data, v)
+}
+
+// decodePlain decodes a plain string, integer or boolean into v (a *string,
+// *int or *bool) and reports whether it did. v does not escape.
+func decodePlain(data []byte, v any) bool {
 	switch p := v.(type) {
 	case *string:
 		if len(data) >= 2 && data[0] == '"' && data[len(data)-1] == '"' && plainString(data[1:len(data)-1]) {
 			*p = string(data[1 : len(data)-1])
-			return nil
+			return true
 		}
 	case *int:
 		if n, err := strconv.Atoi(string(data)); err == nil {
 			*p = n
-			return nil
+			return true
 		}
 	case *bool:
 		switch string(data) {
 		case "true":
 			*p = true
-			return nil
+			return true
 		case "false":
 			*p = false
-			return nil
+			return true
 		}
 	}
-	return json.Unmarshal(data, v)
+	return false
 }
 
 // plainString reports whether b can be used as a JSON string's value as is:

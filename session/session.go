@@ -151,20 +151,9 @@ func (s *Session) change(o op) error {
 // whether there was one. dst receives a copy: changing it does not change
 // the session.
 func (s *Session) Get(key string, dst any) (bool, error) {
-	if s == nil {
-		return false, ErrNoMiddleware
-	}
-	if s.reentrant() {
-		return false, ErrReentrant
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if err := s.load(); err != nil {
-		return false, err
-	}
-	raw, ok := s.read(key)
-	if !ok {
-		return false, nil
+	raw, ok, err := s.raw(key)
+	if err != nil || !ok {
+		return ok, err
 	}
 	if err := s.m.Codec.DecodeValue(raw, dst); err != nil {
 		return true, fmt.Errorf("session: get %q: %w", key, err)
@@ -172,12 +161,41 @@ func (s *Session) Get(key string, dst any) (bool, error) {
 	return true, nil
 }
 
+// raw returns the encoded value under key, for Get and Value.
+func (s *Session) raw(key string) ([]byte, bool, error) {
+	if s == nil {
+		return nil, false, ErrNoMiddleware
+	}
+	if s.reentrant() {
+		return nil, false, ErrReentrant
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.load(); err != nil {
+		return nil, false, err
+	}
+	raw, ok := s.read(key)
+	return raw, ok, nil
+}
+
 // Value returns the value stored under key as a T, and whether there was
 // one. A value that cannot be decoded as a T (or a store failure) gives the
 // zero T and false, and is logged.
 func Value[T any](s *Session, key string) (T, bool) {
 	var v T
-	ok, err := s.Get(key, &v)
+	raw, ok, err := s.raw(key)
+	if err == nil && ok {
+		// JSON's plain strings, integers and booleans decode into v
+		// itself; anything else through the codec (a pointer passed to an
+		// interface method escapes to the heap).
+		if _, js := s.m.Codec.(JSONCodec); !js || !decodePlain(raw, &v) {
+			p := new(T)
+			if derr := s.m.Codec.DecodeValue(raw, p); derr != nil {
+				err = fmt.Errorf("session: get %q: %w", key, derr)
+			}
+			v = *p
+		}
+	}
 	if err != nil {
 		if s != nil {
 			s.m.Logger.LogAttrs(s.ctx, slog.LevelWarn, "session: value unreadable",
