@@ -131,24 +131,40 @@ func (b *serverBackend) saveCoalesced(s *Session, h http.Header) error {
 	if len(riders) == 0 {
 		return b.saveAndHandOff(s, h, held)
 	}
+	answered := make([]bool, len(riders))
+	answer := func(i int, r joinResult) {
+		answered[i] = true
+		riders[i].done <- r
+	}
+	defer func() {
+		// Whatever happens here, no rider is left waiting.
+		if p := recover(); p != nil {
+			for i := range riders {
+				if !answered[i] {
+					answer(i, joinResult{alone: true})
+				}
+			}
+			panic(p)
+		}
+	}()
 	merged := maps.Clone(s.values)
-	var aboard []*joiner
-	for _, j := range riders {
+	var aboard []int
+	for i, j := range riders {
 		o := j.s
 		if !o.coalescible() {
-			j.done <- joinResult{alone: true}
+			answer(i, joinResult{alone: true})
 			continue
 		}
 		if key, stale := o.reads.conflicting(o.pending.ops, merged); stale {
-			j.done <- joinResult{err: fmt.Errorf("%w (key %q)", ErrStaleRead, key)}
+			answer(i, joinResult{err: fmt.Errorf("%w (key %q)", ErrStaleRead, key)})
 			continue
 		}
 		next := maps.Clone(merged)
 		if err := applyAll(o.pending.ops, next); err != nil {
-			j.done <- joinResult{err: err}
+			answer(i, joinResult{err: err})
 			continue
 		}
-		merged, aboard = next, append(aboard, j)
+		merged, aboard = next, append(aboard, i)
 	}
 	if len(aboard) == 0 {
 		return b.saveAndHandOff(s, h, held)
@@ -157,9 +173,9 @@ func (b *serverBackend) saveCoalesced(s *Session, h http.Header) error {
 	if err == nil {
 		var v Version
 		if v, err = b.update(s, s.key, rec); err == nil {
-			for _, j := range aboard {
-				j.s.values, j.s.version = merged, v
-				j.done <- joinResult{}
+			for _, i := range aboard {
+				riders[i].s.values, riders[i].s.version = merged, v
+				answer(i, joinResult{})
 			}
 			s.values, s.version = merged, v
 			held.wrote(&written{version: v, values: merged})
@@ -168,7 +184,9 @@ func (b *serverBackend) saveCoalesced(s *Session, h http.Header) error {
 	}
 	// The shared write failed (most often another process changed the
 	// record): everyone commits alone, this one first.
-	sendAlone(aboard)
+	for _, i := range aboard {
+		answer(i, joinResult{alone: true})
+	}
 	if !errors.Is(err, ErrConflict) && !errors.Is(err, ErrNotFound) {
 		held.wrote(nil)
 		return fmt.Errorf("session: save: %w", err)
@@ -183,8 +201,14 @@ func sendAlone(js []*joiner) {
 	}
 }
 
-// applyAll applies ops to values in order.
-func applyAll(ops []op, values map[string][]byte) error {
+// applyAll applies another request's ops to values in order. An Update
+// function of that request that panics fails that request only.
+func applyAll(ops []op, values map[string][]byte) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("session: an update function panicked: %v", p)
+		}
+	}()
 	for i := range ops {
 		if err := ops[i].apply(values); err != nil {
 			return err
