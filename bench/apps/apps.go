@@ -92,17 +92,17 @@ func New(name string, cfg Config, dir, redisAddr, prefix string) (*App, error) {
 	switch name {
 	case "tether-mem":
 		store := memstore.New()
-		return tether(name, store, cfg, func() { store.Close() }), nil
+		return tether(name, &session.Manager{Store: store}, cfg, func() { store.Close() }), nil
 	case "tether-cookie":
 		store, err := cookiestore.NewEncrypted(randomBytes(32))
 		if err != nil {
 			return nil, err
 		}
-		return tether(name, store, cfg, func() {}), nil
+		return tether(name, &session.Manager{CookieStore: store}, cfg, func() {}), nil
 	case "tether-redis":
 		client := goredis.NewClient(&goredis.Options{Addr: redisAddr, ContextTimeoutEnabled: true})
 		store := redisstore.New(client, redisstore.WithPrefix(prefix))
-		return tether(name, store, cfg, func() {
+		return tether(name, &session.Manager{Store: store}, cfg, func() {
 			deletePrefix(client, prefix)
 			client.Close()
 		}), nil
@@ -187,9 +187,8 @@ func writeInt(w http.ResponseWriter, n int) {
 	w.Write(append(strconv.AppendInt(buf[:0], int64(n), 10), '\n'))
 }
 
-// tether wraps each handler in the Manager's Middleware.
-func tether(name string, store session.Store, cfg Config, closeFn func()) *App {
-	m := &session.Manager{Store: store}
+// tether wraps each handler in m's Middleware.
+func tether(name string, m *session.Manager, cfg Config, closeFn func()) *App {
 	return &App{
 		Name: name,
 		Read: m.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
