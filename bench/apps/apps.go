@@ -24,6 +24,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strconv"
+	"strings"
 	"time"
 
 	scsredis "github.com/alexedwards/scs/redisstore"
@@ -43,33 +44,54 @@ import (
 // line fits them all.
 const CookieName = "sessionid"
 
-// App is one library (and store) behind the four handlers.
+// App is one library (and store) behind the handlers.
 type App struct {
 	Name   string
 	Read   http.Handler
 	Incr   http.Handler
 	Create http.Handler
 	Count  http.Handler
+	// Untouched is a handler behind the library's middleware that never
+	// looks at the session (a static page of a site with sessions).
+	Untouched http.Handler
+	// RoundTrips counts the round trips to the App's server (nil for the
+	// memory, file and cookie stores, which make none).
+	RoundTrips *RoundTrips
 	// Close releases what the App holds: background goroutines,
-	// connections, and the Redis keys it created.
+	// connections, and the Redis keys and PostgreSQL tables it created.
 	Close func()
 }
 
-// Routes serves GET /read, POST /incr, POST /create and GET /count.
+// Routes serves GET /read, POST /incr, POST /create, GET /count and
+// GET /untouched.
 func (a *App) Routes() http.Handler {
 	mux := http.NewServeMux()
-	mux.Handle("GET /read", a.Read)
-	mux.Handle("POST /incr", a.Incr)
-	mux.Handle("POST /create", a.Create)
-	mux.Handle("GET /count", a.Count)
+	a.Mount(mux, "")
 	return mux
 }
 
-// Config holds what some constructors need.
+// Mount adds the App's routes to mux under prefix ("" or "/name").
+func (a *App) Mount(mux *http.ServeMux, prefix string) {
+	mux.Handle("GET "+prefix+"/read", a.Read)
+	mux.Handle("POST "+prefix+"/incr", a.Incr)
+	mux.Handle("POST "+prefix+"/create", a.Create)
+	mux.Handle("GET "+prefix+"/count", a.Count)
+	mux.Handle("GET "+prefix+"/untouched", a.Untouched)
+}
+
+// Config holds what the constructors need.
 type Config struct {
 	// Work is how long Incr sleeps after changing the session and before
 	// the change is saved, as a handler doing I/O would (0: no sleep).
 	Work time.Duration
+	// Dir is gorilla-fs's directory.
+	Dir string
+	// RedisAddr is the Redis server of the -redis Apps; Prefix their key
+	// prefix, which must be unique: Close deletes every key under it.
+	RedisAddr, Prefix string
+	// PostgresDSN is the database of the -pg Apps (pgx syntax). Each App
+	// makes a table of its own there and drops it on Close.
+	PostgresDSN string
 }
 
 func (c Config) work() {
@@ -78,62 +100,99 @@ func (c Config) work() {
 	}
 }
 
-// Names lists the Apps that New makes without a Redis server; RedisNames
-// those that need one.
+// Names lists the Apps that New makes without a server; RedisNames those
+// that need Redis, PostgresNames those that need PostgreSQL. "bare" is the
+// handlers without any session library, the ceiling of the others; the
+// "-sealed" variants are tether with Manager.SecretKey (records sealed at
+// rest), beside the same store unsealed.
 var (
-	Names      = []string{"tether-mem", "scs-mem", "gorilla-cookie", "gorilla-fs", "tether-cookie"}
-	RedisNames = []string{"tether-redis", "scs-redis"}
+	Names         = []string{"bare", "tether-mem", "tether-mem-sealed", "scs-mem", "gorilla-cookie", "gorilla-fs", "tether-cookie"}
+	RedisNames    = []string{"tether-redis", "tether-redis-sealed", "scs-redis"}
+	PostgresNames = []string{"tether-pg", "tether-pg-sealed", "scs-pg"}
 )
 
-// New makes the App called name. dir is gorilla-fs's directory; redisAddr
-// and prefix are used by the Redis Apps (the prefix must be unique: Close
-// deletes every key under it).
-func New(name string, cfg Config, dir, redisAddr, prefix string) (*App, error) {
-	switch name {
+// ServerStore reports whether the App called name keeps its sessions on
+// the server (and so one counter shared by concurrent requests of one
+// cookie means something); the cookie stores and bare do not.
+func ServerStore(name string) bool {
+	return name != "bare" && name != "gorilla-cookie" && name != "tether-cookie"
+}
+
+// Lossless reports whether the App called name promises to keep every
+// concurrent update of one session (tether's server stores).
+func Lossless(name string) bool {
+	return strings.HasPrefix(name, "tether-") && ServerStore(name)
+}
+
+// New makes the App called name.
+func New(name string, cfg Config) (*App, error) {
+	base, sealed := strings.CutSuffix(name, "-sealed")
+	if sealed && !strings.HasPrefix(base, "tether-") || sealed && base == "tether-cookie" {
+		return nil, fmt.Errorf("apps: unknown app %q", name)
+	}
+	var secret []byte
+	if sealed {
+		secret = randomBytes(32)
+	}
+	switch base {
+	case "bare":
+		return bare(), nil
 	case "tether-mem":
 		store := memstore.New()
-		return tether(name, &session.Manager{Store: store}, cfg, func() { store.Close() }), nil
+		return tether(name, &session.Manager{Store: store, SecretKey: secret}, cfg, nil, func() { store.Close() }), nil
 	case "tether-cookie":
 		store, err := cookiestore.NewEncrypted(randomBytes(32))
 		if err != nil {
 			return nil, err
 		}
-		return tether(name, &session.Manager{CookieStore: store}, cfg, func() {}), nil
+		return tether(name, &session.Manager{CookieStore: store}, cfg, nil, func() {}), nil
 	case "tether-redis":
-		client := goredis.NewClient(&goredis.Options{Addr: redisAddr, ContextTimeoutEnabled: true})
-		store := redisstore.New(client, redisstore.WithPrefix(prefix))
-		return tether(name, &session.Manager{Store: store}, cfg, func() {
-			deletePrefix(client, prefix)
+		trips := new(RoundTrips)
+		client := goredis.NewClient(&goredis.Options{Addr: cfg.RedisAddr, ContextTimeoutEnabled: true, Dialer: trips.dial})
+		store := redisstore.New(client, redisstore.WithPrefix(cfg.Prefix))
+		return tether(name, &session.Manager{Store: store, SecretKey: secret}, cfg, trips, func() {
+			deletePrefix(client, cfg.Prefix)
 			client.Close()
 		}), nil
+	case "tether-pg":
+		return tetherPostgres(name, secret, cfg)
 	case "scs-mem":
 		// Close does not call StopCleanup: in scs v2.9.0 it reads a field
 		// that the cleanup goroutine writes without synchronisation (go
 		// test -race reports it), and is a no-op when it runs first. (scs.New
 		// starts such a goroutine as well, for its default memstore.)
-		return scsApp(name, scsmem.New(), cfg, func() {}), nil
+		return scsApp(name, scsmem.New(), cfg, nil, func() {}), nil
 	case "scs-redis":
+		trips := new(RoundTrips)
 		pool := &redigo.Pool{
 			MaxIdle:     64,
 			IdleTimeout: time.Minute,
-			Dial:        func() (redigo.Conn, error) { return redigo.Dial("tcp", redisAddr) },
+			Dial: func() (redigo.Conn, error) {
+				conn, err := trips.dial(context.Background(), "tcp", cfg.RedisAddr)
+				if err != nil {
+					return nil, err
+				}
+				return redigo.NewConn(conn, 0, 0), nil
+			},
 		}
-		return scsApp(name, scsredis.NewWithPrefix(pool, prefix), cfg, func() {
+		return scsApp(name, scsredis.NewWithPrefix(pool, cfg.Prefix), cfg, trips, func() {
 			pool.Close()
-			client := goredis.NewClient(&goredis.Options{Addr: redisAddr})
-			deletePrefix(client, prefix)
+			client := goredis.NewClient(&goredis.Options{Addr: cfg.RedisAddr})
+			deletePrefix(client, cfg.Prefix)
 			client.Close()
 		}), nil
+	case "scs-pg":
+		return scsPostgres(name, cfg)
 	case "gorilla-cookie":
 		// Signed (HMAC-SHA256) and encrypted (AES-256).
 		store := sessions.NewCookieStore(randomBytes(64), randomBytes(32))
 		gorillaOptions(store.Options)
 		return gorilla(name, store, cfg), nil
 	case "gorilla-fs":
-		if dir == "" {
+		if cfg.Dir == "" {
 			return nil, errors.New("apps: gorilla-fs needs a directory")
 		}
-		store := sessions.NewFilesystemStore(dir, randomBytes(64), randomBytes(32))
+		store := sessions.NewFilesystemStore(cfg.Dir, randomBytes(64), randomBytes(32))
 		gorillaOptions(store.Options)
 		return gorilla(name, store, cfg), nil
 	}
@@ -182,15 +241,19 @@ func RedisUp(addr string) bool {
 
 var body = []byte("ok\n")
 
+// untouched is the handler of every App's Untouched route.
+var untouched = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write(body) })
+
 func writeInt(w http.ResponseWriter, n int) {
 	var buf [24]byte
 	w.Write(append(strconv.AppendInt(buf[:0], int64(n), 10), '\n'))
 }
 
 // tether wraps each handler in m's Middleware.
-func tether(name string, m *session.Manager, cfg Config, closeFn func()) *App {
+func tether(name string, m *session.Manager, cfg Config, trips *RoundTrips, closeFn func()) *App {
 	return &App{
-		Name: name,
+		Name:       name,
+		RoundTrips: trips,
 		Read: m.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			user, ok := session.Value[string](session.From(r), "user")
 			if !ok {
@@ -219,18 +282,20 @@ func tether(name string, m *session.Manager, cfg Config, closeFn func()) *App {
 			n, _ := session.Value[int](session.From(r), "n")
 			writeInt(w, n)
 		})),
-		Close: closeFn,
+		Untouched: m.Middleware(untouched),
+		Close:     closeFn,
 	}
 }
 
 // scsApp wraps each handler in LoadAndSave.
-func scsApp(name string, store scs.Store, cfg Config, closeFn func()) *App {
+func scsApp(name string, store scs.Store, cfg Config, trips *RoundTrips, closeFn func()) *App {
 	sm := scs.New()
 	sm.Store = store
 	sm.Cookie.Name = CookieName
 	sm.Lifetime = session.DefaultMaxAge
 	return &App{
-		Name: name,
+		Name:       name,
+		RoundTrips: trips,
 		Read: sm.LoadAndSave(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			user := sm.GetString(r.Context(), "user")
 			if user == "" {
@@ -252,7 +317,8 @@ func scsApp(name string, store scs.Store, cfg Config, closeFn func()) *App {
 		Count: sm.LoadAndSave(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			writeInt(w, sm.GetInt(r.Context(), "n"))
 		})),
-		Close: closeFn,
+		Untouched: sm.LoadAndSave(untouched),
+		Close:     closeFn,
 	}
 }
 
@@ -305,7 +371,8 @@ func gorilla(name string, store sessions.Store, cfg Config) *App {
 			n, _ := s.Values["n"].(int)
 			writeInt(w, n)
 		}),
-		Close: func() {},
+		Untouched: untouched, // no middleware: nothing to pay
+		Close:     func() {},
 	}
 }
 

@@ -1,14 +1,22 @@
-// Command loadserver serves one session library's handlers on loopback, for
+// Command loadserver serves session libraries' handlers on loopback, for
 // load runs with wrk:
 //
-//	GET  /read    reads the string "user" from the session
-//	POST /incr    adds one to the counter "n" in the session
-//	GET  /count   reads "n" (after a run: compare with wrk's request count)
-//	POST /create  stores "user" in a new session
+//	GET  /read       reads the string "user" from the session
+//	POST /incr       adds one to the counter "n" in the session
+//	GET  /count      reads "n" (after a run: compare with wrk's request count)
+//	POST /create     stores "user" in a new session
+//	GET  /untouched  answers without looking at the session
 //
-// At start it creates a session and writes its Cookie header value
-// ("sessionid=...") to stdout and, with -cookie-file, to that file, so that
-// wrk can present it with -H "Cookie: ...". It listens on 127.0.0.1 only.
+// -lib names one App, or several separated by commas: each is then served
+// under /NAME (/bare/read, /tether-mem/read, ...) by the same server, so
+// that one run compares them under the same flags and conditions.
+//
+// At start it creates a session per App and writes its Cookie header value
+// ("sessionid=...") to stdout; -cookie-file gets the first App's, and
+// -cookie-dir a file per App named after it, so that wrk can present it
+// with -H "Cookie: ...". It listens on 127.0.0.1 only. -cpuprofile writes
+// a CPU profile of the whole run, -pprof serves net/http/pprof on a side
+// port.
 package main
 
 import (
@@ -19,8 +27,11 @@ import (
 	"log"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"os"
 	"os/signal"
+	"path/filepath"
+	rpprof "runtime/pprof"
 	"strconv"
 	"strings"
 	"syscall"
@@ -30,48 +41,86 @@ import (
 )
 
 func main() {
-	libs := append(append([]string{"tether", "scs", "gorilla"}, apps.Names...), apps.RedisNames...)
-	lib := flag.String("lib", "tether", "library: tether (memstore), scs (memstore), gorilla (CookieStore), or one of "+strings.Join(append(apps.Names, apps.RedisNames...), ", "))
+	all := append(append(append([]string{}, apps.Names...), apps.RedisNames...), apps.PostgresNames...)
+	lib := flag.String("lib", "tether", "library: tether (memstore), scs (memstore), gorilla (CookieStore), or one of "+strings.Join(all, ", ")+"; several separated by commas")
 	port := flag.Int("port", 8080, "port on 127.0.0.1")
-	cookieFile := flag.String("cookie-file", "", "also write the seeded session's Cookie header value to this file")
+	cookieFile := flag.String("cookie-file", "", "also write the (first) seeded session's Cookie header value to this file")
+	cookieDir := flag.String("cookie-dir", "", "also write each App's Cookie header value to a file named after it in this directory")
 	redisAddr := flag.String("redis", "127.0.0.1:6379", "Redis address for the -redis variants")
+	pgDSN := flag.String("postgres", "postgres://postgres@127.0.0.1:5432/test?sslmode=disable", "PostgreSQL DSN for the -pg variants (a table per App, dropped at exit)")
 	stopAfter := flag.Duration("stop-after", 0, "exit after this long (0: on SIGINT or SIGTERM)")
+	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the run to this file")
+	pprofAddr := flag.String("pprof", "", "serve net/http/pprof on this address (127.0.0.1:PORT)")
 	flag.Parse()
 
-	name := map[string]string{"tether": "tether-mem", "scs": "scs-mem", "gorilla": "gorilla-cookie"}[*lib]
-	if name == "" {
-		name = *lib
+	aliases := map[string]string{"tether": "tether-mem", "scs": "scs-mem", "gorilla": "gorilla-cookie"}
+	var names []string
+	for n := range strings.SplitSeq(*lib, ",") {
+		if a, ok := aliases[n]; ok {
+			n = a
+		}
+		names = append(names, n)
 	}
-	dir := ""
-	if name == "gorilla-fs" {
-		d, err := os.MkdirTemp("", "loadserver-gorilla-fs-")
+	mux := http.NewServeMux()
+	for i, name := range names {
+		dir := ""
+		if name == "gorilla-fs" {
+			d, err := os.MkdirTemp("", "loadserver-gorilla-fs-")
+			if err != nil {
+				log.Fatal(err)
+			}
+			defer os.RemoveAll(d)
+			dir = d
+		}
+		app, err := apps.New(name, apps.Config{Dir: dir, RedisAddr: *redisAddr, Prefix: apps.RandomPrefix("loadserver"), PostgresDSN: *pgDSN})
+		if err != nil {
+			log.Fatalf("%v (known: %s)", err, strings.Join(all, ", "))
+		}
+		defer app.Close()
+		cookie, err := apps.Seed(app)
 		if err != nil {
 			log.Fatal(err)
 		}
-		defer os.RemoveAll(d)
-		dir = d
+		if len(names) == 1 {
+			app.Mount(mux, "")
+			fmt.Println(cookie)
+		} else {
+			app.Mount(mux, "/"+name)
+			fmt.Println(name, cookie)
+		}
+		if *cookieFile != "" && i == 0 {
+			if err := os.WriteFile(*cookieFile, []byte(cookie), 0o600); err != nil {
+				log.Fatal(err)
+			}
+		}
+		if *cookieDir != "" {
+			if err := os.WriteFile(filepath.Join(*cookieDir, name), []byte(cookie), 0o600); err != nil {
+				log.Fatal(err)
+			}
+		}
 	}
-	app, err := apps.New(name, apps.Config{}, dir, *redisAddr, apps.RandomPrefix("loadserver"))
-	if err != nil {
-		log.Fatalf("%v (known: %s)", err, strings.Join(libs, ", "))
+	if *pprofAddr != "" {
+		side := http.NewServeMux()
+		side.HandleFunc("/debug/pprof/", pprof.Index)
+		side.HandleFunc("/debug/pprof/profile", pprof.Profile)
+		go func() { log.Print(http.ListenAndServe(*pprofAddr, side)) }()
 	}
-	defer app.Close()
-
-	cookie, err := apps.Seed(app)
-	if err != nil {
-		log.Fatal(err)
-	}
-	fmt.Println(cookie)
-	if *cookieFile != "" {
-		if err := os.WriteFile(*cookieFile, []byte(cookie), 0o600); err != nil {
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
 			log.Fatal(err)
 		}
+		if err := rpprof.StartCPUProfile(f); err != nil {
+			log.Fatal(err)
+		}
+		defer f.Close()
+		defer rpprof.StopCPUProfile()
 	}
 
 	addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(*port))
 	srv := &http.Server{
 		Addr:              addr,
-		Handler:           app.Routes(),
+		Handler:           mux,
 		ReadHeaderTimeout: 10 * time.Second,
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -89,10 +138,10 @@ func main() {
 		defer cancel()
 		srv.Shutdown(shutdown)
 	}()
-	log.Printf("%s on http://%s", app.Name, addr)
+	log.Printf("%s on http://%s", strings.Join(names, ", "), addr)
 	if err := srv.ListenAndServe(); !errors.Is(err, http.ErrServerClosed) {
 		log.Print(err)
 		return
 	}
-	<-done // in-flight requests finished; now app.Close may run
+	<-done // in-flight requests finished; now the Apps may close
 }
