@@ -7,9 +7,10 @@
 //	POST /create     stores "user" in a new session
 //	GET  /untouched  answers without looking at the session
 //
-// -lib names one App, or several separated by commas: each is then served
-// under /NAME (/bare/read, /tether-mem/read, ...) by the same server, so
-// that one run compares them under the same flags and conditions.
+// -lib names one App, or several separated by commas. Each is served under
+// /NAME (/bare/read, /tether-mem/read, ...) by the same server, so that one
+// run compares them under the same flags and conditions; a single App is
+// also served at the root.
 //
 // At start it creates a session per App and writes its Cookie header value
 // ("sessionid=...") to stdout; -cookie-file gets the first App's, and
@@ -81,11 +82,11 @@ func main() {
 		if err != nil {
 			log.Fatal(err)
 		}
+		app.Mount(mux, "/"+name)
 		if len(names) == 1 {
 			app.Mount(mux, "")
 			fmt.Println(cookie)
 		} else {
-			app.Mount(mux, "/"+name)
 			fmt.Println(name, cookie)
 		}
 		if *cookieFile != "" && i == 0 {

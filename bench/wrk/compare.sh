@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# One loadserver process serving several Apps side by side (under /NAME),
+# and wrk on each in turn, ROUNDS times (A B C A B C ...), so that every
+# App is measured under the same server flags and the same machine load.
+# Prints each round's requests per second, then per App the median and its
+# ratio to the first App's median. Run from bench/:
+#
+#   bash wrk/compare.sh read                 # GET /read: bare tether-mem tether-mem-sealed scs-mem
+#   bash wrk/compare.sh untouched            # GET /untouched, the same Apps
+#   bash wrk/compare.sh hot                  # POST /incr on one session: bare, Redis and PostgreSQL Apps
+#   bash wrk/compare.sh read bare tether-mem # other Apps (the first is the reference)
+#
+# For "hot", /count is read after each App's last round and compared with
+# the number of increments wrk completed over all rounds (up to the number
+# of connections more is exact: requests still in flight when wrk stops).
+# Environment: ROUNDS (3), DURATION (10s), CONNS (32), THREADS (2), PORT
+# (18080), PROFILE (a file: the server's CPU profile of the whole run),
+# OUT (raw output; default a new temporary directory).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+mode=${1:-read}
+shift || true
+libs=("$@")
+case $mode in
+  read | untouched)
+    path=/$mode method=()
+    [ ${#libs[@]} -gt 0 ] || libs=(bare tether-mem tether-mem-sealed scs-mem)
+    ;;
+  hot)
+    path=/incr method=(-s wrk/post.lua)
+    [ ${#libs[@]} -gt 0 ] || libs=(bare tether-redis scs-redis tether-pg scs-pg)
+    ;;
+  *) echo "usage: $0 read|untouched|hot [APP ...]" >&2; exit 2 ;;
+esac
+
+ROUNDS=${ROUNDS:-3} DURATION=${DURATION:-10s} CONNS=${CONNS:-32} THREADS=${THREADS:-2}
+PORT=${PORT:-18080}
+OUT=${OUT:-$(mktemp -d)}
+mkdir -p "$OUT/cookies"
+
+go build -o "$OUT/loadserver" ./cmd/loadserver
+joined=$(IFS=,; echo "${libs[*]}")
+profile=()
+[ -z "${PROFILE:-}" ] || profile=(-cpuprofile "$PROFILE")
+# -stop-after: the server exits by itself even if this script dies.
+"$OUT/loadserver" -lib "$joined" -port "$PORT" -stop-after 30m -cookie-dir "$OUT/cookies" \
+  -redis "${TETHER_REDIS_ADDR:-127.0.0.1:6379}" \
+  -postgres "${TETHER_POSTGRES_DSN:-postgres://postgres@127.0.0.1:5432/test?sslmode=disable}" \
+  "${profile[@]}" >"$OUT/server.log" 2>&1 &
+pid=$!
+trap 'kill "$pid" 2>/dev/null || true' EXIT
+for _ in $(seq 100); do [ -s "$OUT/cookies/${libs[-1]}" ] && break; sleep 0.1; done
+url=http://127.0.0.1:$PORT
+for lib in "${libs[@]}"; do
+  code=$(curl -s -o /dev/null -w '%{http_code}' -H "Cookie: $(cat "$OUT/cookies/$lib")" "$url/$lib/read")
+  [ "$code" = 200 ] || { echo "$lib: GET /$lib/read answered $code" >&2; cat "$OUT/server.log" >&2; exit 1; }
+done
+
+echo "mode $mode, $ROUNDS rounds of wrk -t$THREADS -c$CONNS -d$DURATION, $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg)"
+rps() { awk '/^Requests\/sec/ {print $2}' "$1"; }
+for round in $(seq "$ROUNDS"); do
+  line="round $round:"
+  for lib in "${libs[@]}"; do
+    f=$OUT/$lib-$mode-$round.txt
+    wrk -t"$THREADS" -c"$CONNS" -d"$DURATION" "${method[@]}" -H "Cookie: $(cat "$OUT/cookies/$lib")" "$url/$lib$path" >"$f"
+    if grep -q -e Non-2xx -e 'Socket errors' "$f"; then line+=" $lib=$(rps "$f")(ERRORS)"; else line+=" $lib=$(rps "$f")"; fi
+  done
+  echo "$line"
+done
+
+printf '%-20s %12s %10s' app 'median req/s' "vs ${libs[0]}"
+[ "$mode" != hot ] || printf ' %12s %10s' increments counter
+echo
+ref=
+for lib in "${libs[@]}"; do
+  med=$(for r in $(seq "$ROUNDS"); do rps "$OUT/$lib-$mode-$r.txt"; done | sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}')
+  [ -n "$ref" ] || ref=$med
+  printf '%-20s %12.0f %10.2f' "$lib" "$med" "$(awk -v a="$med" -v b="$ref" 'BEGIN {print a/b}')"
+  if [ "$mode" = hot ]; then
+    total=$(for r in $(seq "$ROUNDS"); do awk '/requests in/ {print $1}' "$OUT/$lib-$mode-$r.txt"; done | awk '{s+=$1} END {print s}')
+    counter=$(curl -s -H "Cookie: $(cat "$OUT/cookies/$lib")" "$url/$lib/count")
+    # Every counter starts at 0: seeding (POST /create) does not touch it.
+    printf ' %12s %10s' "$total" "$counter"
+  fi
+  echo
+done
+kill "$pid"
+wait "$pid" 2>/dev/null || true
+trap - EXIT
+echo "raw output: $OUT"
