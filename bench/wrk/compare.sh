@@ -2,8 +2,11 @@
 # One loadserver process serving several Apps side by side (under /NAME),
 # and wrk on each in turn, ROUNDS times (A B C A B C ...), so that every
 # App is measured under the same server flags and the same machine load.
-# Prints each round's requests per second, then per App the median and its
-# ratio to the first App's median. Run from bench/:
+# Prints each round's requests per second, then per App the median, its
+# ratio to the first App's median, and the median of the server's CPU time
+# per request (user + system of the loadserver process over the wrk run,
+# divided by the requests wrk completed: unlike requests per second, it
+# hardly depends on what else the machine runs). Run from bench/:
 #
 #   bash wrk/compare.sh read                 # GET /read: bare tether-mem tether-mem-sealed scs-mem
 #   bash wrk/compare.sh untouched            # GET /untouched, the same Apps
@@ -59,24 +62,32 @@ done
 
 echo "mode $mode, $ROUNDS rounds of wrk -t$THREADS -c$CONNS -d$DURATION, $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg)"
 rps() { awk '/^Requests\/sec/ {print $2}' "$1"; }
+# The server's CPU time (user + system, all threads) in clock ticks.
+ticks() { awk '{print $14 + $15}' "/proc/$pid/stat"; }
+hz=$(getconf CLK_TCK)
 for round in $(seq "$ROUNDS"); do
   line="round $round:"
   for lib in "${libs[@]}"; do
     f=$OUT/$lib-$mode-$round.txt
+    before=$(ticks)
     wrk -t"$THREADS" -c"$CONNS" -d"$DURATION" "${method[@]}" -H "Cookie: $(cat "$OUT/cookies/$lib")" "$url/$lib$path" >"$f"
+    # Server CPU per request (µs): what the App costs whatever else the
+    # machine runs, unlike requests per second.
+    awk -v t=$(($(ticks) - before)) -v hz="$hz" '/requests in/ {printf "%.2f\n", t / hz * 1e6 / $1}' "$f" >"$f.cpu"
     if grep -q -e Non-2xx -e 'Socket errors' "$f"; then line+=" $lib=$(rps "$f")(ERRORS)"; else line+=" $lib=$(rps "$f")"; fi
   done
   echo "$line"
 done
 
-printf '%-20s %12s %10s' app 'median req/s' "vs ${libs[0]}"
+printf '%-20s %12s %10s %14s' app 'median req/s' "vs ${libs[0]}" 'server CPU/req'
 [ "$mode" != hot ] || printf ' %12s %10s' increments counter
 echo
 ref=
 for lib in "${libs[@]}"; do
   med=$(for r in $(seq "$ROUNDS"); do rps "$OUT/$lib-$mode-$r.txt"; done | sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}')
   [ -n "$ref" ] || ref=$med
-  printf '%-20s %12.0f %10.2f' "$lib" "$med" "$(awk -v a="$med" -v b="$ref" 'BEGIN {print a/b}')"
+  cpu=$(for r in $(seq "$ROUNDS"); do cat "$OUT/$lib-$mode-$r.txt.cpu"; done | sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}')
+  printf '%-20s %12.0f %10.2f %11.1f µs' "$lib" "$med" "$(awk -v a="$med" -v b="$ref" 'BEGIN {print a/b}')" "$cpu"
   if [ "$mode" = hot ]; then
     total=$(for r in $(seq "$ROUNDS"); do awk '/requests in/ {print $1}' "$OUT/$lib-$mode-$r.txt"; done | awk '{s+=$1} END {print s}')
     counter=$(curl -s -H "Cookie: $(cat "$OUT/cookies/$lib")" "$url/$lib/count")
