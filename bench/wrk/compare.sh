@@ -10,6 +10,7 @@
 #
 #   bash wrk/compare.sh read                 # GET /read: bare tether-mem tether-mem-sealed scs-mem
 #   bash wrk/compare.sh untouched            # GET /untouched, the same Apps
+#   bash wrk/compare.sh new                  # POST /create without a cookie: a new session each
 #   bash wrk/compare.sh hot                  # POST /incr on one session: bare, Redis and PostgreSQL Apps
 #   bash wrk/compare.sh read bare tether-mem # other Apps (the first is the reference)
 #
@@ -30,11 +31,15 @@ case $mode in
     path=/$mode method=()
     [ ${#libs[@]} -gt 0 ] || libs=(bare tether-mem tether-mem-sealed scs-mem)
     ;;
+  new)
+    path=/create method=(-s wrk/post.lua)
+    [ ${#libs[@]} -gt 0 ] || libs=(bare tether-mem scs-mem tether-cookie gorilla-cookie)
+    ;;
   hot)
     path=/incr method=(-s wrk/post.lua)
     [ ${#libs[@]} -gt 0 ] || libs=(bare tether-redis scs-redis tether-pg scs-pg)
     ;;
-  *) echo "usage: $0 read|untouched|hot [APP ...]" >&2; exit 2 ;;
+  *) echo "usage: $0 read|untouched|new|hot [APP ...]" >&2; exit 2 ;;
 esac
 
 ROUNDS=${ROUNDS:-3} DURATION=${DURATION:-10s} CONNS=${CONNS:-32} THREADS=${THREADS:-2}
@@ -70,7 +75,9 @@ for round in $(seq "$ROUNDS"); do
   for lib in "${libs[@]}"; do
     f=$OUT/$lib-$mode-$round.txt
     before=$(ticks)
-    wrk -t"$THREADS" -c"$CONNS" -d"$DURATION" "${method[@]}" -H "Cookie: $(cat "$OUT/cookies/$lib")" "$url/$lib$path" >"$f"
+    cookie=(-H "Cookie: $(cat "$OUT/cookies/$lib")")
+    [ "$mode" != new ] || cookie=() # every request a first visit
+    wrk -t"$THREADS" -c"$CONNS" -d"$DURATION" "${method[@]}" "${cookie[@]}" "$url/$lib$path" >"$f"
     # Server CPU per request (µs): what the App costs whatever else the
     # machine runs, unlike requests per second.
     awk -v t=$(($(ticks) - before)) -v hz="$hz" '/requests in/ {printf "%.2f\n", t / hz * 1e6 / $1}' "$f" >"$f.cpu"
