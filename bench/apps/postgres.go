@@ -13,6 +13,7 @@ import (
 
 	"github.com/tetherweb/tether/session"
 	"github.com/tetherweb/tether/store/sqlstore"
+	_ "github.com/tetherweb/tether/store/sqlstore/postgres" // registers the pgx dialect with sqlstore
 )
 
 // poolSize is both PostgreSQL Apps' connection pool (sqlstore.MaxConns,
