@@ -30,21 +30,6 @@ const (
 	stateBroken
 )
 
-// String names the state, for logs and test failures.
-func (st state) String() string {
-	switch st {
-	case stateUnread:
-		return "unread"
-	case stateFresh:
-		return "fresh"
-	case stateStored:
-		return "stored"
-	case stateBroken:
-		return "broken"
-	}
-	return "invalid"
-}
-
 // incoming is what the request's cookie brought.
 type incoming struct {
 	present bool   // the request carried a session cookie

@@ -9,11 +9,6 @@ import (
 	"github.com/tetherweb/tether/session"
 )
 
-// idStore is what the CLI needs of a store to address a record by the ID
-// its listing shows, without the session key: LoadID, UpdateID and
-// DeleteID (session.IDStore).
-type idStore = storeid.Addressable
-
 // errNoRecord reports an ID or key under which no live record is stored.
 var errNoRecord = errors.New("no live session with that ID")
 
@@ -22,7 +17,7 @@ var errNoRecord = errors.New("no live session with that ID")
 // operator gave the key, else by the hashed ID the store keeps.
 type ref struct {
 	key  string // the session key, or ""
-	id   string // the stored ID for idStore, when key is ""
+	id   string // the stored ID for session.IDStore, when key is ""
 	hash string // session.HashKey of the key: what listings show, and what sealed records are bound to
 }
 
@@ -48,9 +43,9 @@ type records struct {
 	store session.Store
 }
 
-// ids returns the store's idStore, or an error naming what it lacks.
-func (r records) ids() (idStore, error) {
-	ids, ok := r.store.(idStore)
+// ids returns the store's session.IDStore, or an error naming what it lacks.
+func (r records) ids() (session.IDStore, error) {
+	ids, ok := r.store.(session.IDStore)
 	if !ok {
 		return nil, fmt.Errorf("this store cannot address its records by the IDs it lists (no LoadID, UpdateID, DeleteID)")
 	}
@@ -69,7 +64,7 @@ func (r records) resolve(ctx context.Context, arg string) (ref, session.Record, 
 	if !storeid.Valid(arg, true) {
 		return ref{}, session.Record{}, fmt.Errorf("%q is not a session key (32 characters of a-z0-9) nor a session ID as `sessions list` shows it (64 hex digits)", clipArg(arg))
 	}
-	if ids, ok := r.store.(idStore); ok {
+	if ids, ok := r.store.(session.IDStore); ok {
 		rec, err := ids.LoadID(ctx, arg)
 		if err == nil {
 			return ref{id: arg, hash: arg}, rec, nil
@@ -149,7 +144,7 @@ func (r records) load(ctx context.Context, rf ref) (session.Record, error) {
 	if rf.key != "" {
 		rec, err = r.store.Load(ctx, rf.key)
 	} else {
-		var ids idStore
+		var ids session.IDStore
 		if ids, err = r.ids(); err != nil {
 			return session.Record{}, err
 		}

@@ -281,17 +281,17 @@ func (s staleIDs) List(ctx context.Context, after string, limit int) ([]session.
 }
 
 func (s staleIDs) LoadID(ctx context.Context, id string) (session.Record, error) {
-	rec, err := s.Store.(idStore).LoadID(ctx, id)
+	rec, err := s.Store.(session.IDStore).LoadID(ctx, id)
 	rec.Version += 1 << 40
 	return rec, err
 }
 
 func (s staleIDs) UpdateID(ctx context.Context, id string, rec session.Record) (session.Version, error) {
-	return s.Store.(idStore).UpdateID(ctx, id, rec)
+	return s.Store.(session.IDStore).UpdateID(ctx, id, rec)
 }
 
 func (s staleIDs) DeleteID(ctx context.Context, id string) error {
-	return s.Store.(idStore).DeleteID(ctx, id)
+	return s.Store.(session.IDStore).DeleteID(ctx, id)
 }
 
 // TestResealConflictSkips: a record written since reseal loaded it is

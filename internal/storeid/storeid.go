@@ -26,7 +26,3 @@ func Valid(id string, hashed bool) bool {
 	}
 	return true
 }
-
-// Addressable is session.IDStore, under the name the stores and the CLI
-// first used.
-type Addressable = session.IDStore

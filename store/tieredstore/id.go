@@ -5,14 +5,8 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/tetherweb/tether/internal/storeid"
 	"github.com/tetherweb/tether/session"
 )
-
-// durableIDs is what the durable store implements for LoadID, UpdateID and
-// DeleteID (store/sqlstore, store/filestore, store/redisstore,
-// store/memstore).
-type durableIDs = storeid.Addressable
 
 // cacheIDs is what the cache implements to drop an entry by its ID
 // (store/memcachestore, store/memstore, store/redisstore).
@@ -31,7 +25,7 @@ func (s *Store) LoadID(ctx context.Context, id string) (session.Record, error) {
 	if err := ctx.Err(); err != nil {
 		return session.Record{}, fmt.Errorf("tieredstore: load: %w", err)
 	}
-	d, ok := s.durable.(durableIDs)
+	d, ok := s.durable.(session.IDStore)
 	if !ok {
 		return session.Record{}, fmt.Errorf("tieredstore: load: %w", errNoIDs)
 	}
@@ -47,7 +41,7 @@ func (s *Store) LoadID(ctx context.Context, id string) (session.Record, error) {
 // (see byID), and the next Load fills it again.
 func (s *Store) UpdateID(ctx context.Context, id string, rec session.Record) (session.Version, error) {
 	var v session.Version
-	err := s.byID(ctx, "update", id, func(d durableIDs) (err error) {
+	err := s.byID(ctx, "update", id, func(d session.IDStore) (err error) {
 		v, err = d.UpdateID(ctx, id, rec)
 		return err
 	})
@@ -57,7 +51,7 @@ func (s *Store) UpdateID(ctx context.Context, id string, rec session.Record) (se
 // DeleteID is Delete of the record listed under id: the durable record,
 // then the cache entry (see byID).
 func (s *Store) DeleteID(ctx context.Context, id string) error {
-	return s.byID(ctx, "delete", id, func(d durableIDs) error { return d.DeleteID(ctx, id) })
+	return s.byID(ctx, "delete", id, func(d session.IDStore) error { return d.DeleteID(ctx, id) })
 }
 
 // byID runs write on the durable store, then deletes the cache entry of
@@ -73,11 +67,11 @@ func (s *Store) DeleteID(ctx context.Context, id string) error {
 // errors.ErrUnsupported before anything is written: a revoked session
 // must not live on in the cache. As after any write, a failed cache
 // delete makes this process distrust the cache's entries.
-func (s *Store) byID(ctx context.Context, op, id string, write func(d durableIDs) error) error {
+func (s *Store) byID(ctx context.Context, op, id string, write func(d session.IDStore) error) error {
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("tieredstore: %s: %w", op, err)
 	}
-	d, ok := s.durable.(durableIDs)
+	d, ok := s.durable.(session.IDStore)
 	c, cacheOK := s.cache.(cacheIDs)
 	plain := session.ValidKey(id)
 	if !ok || !plain && !cacheOK {

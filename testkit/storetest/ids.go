@@ -6,7 +6,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tetherweb/tether/internal/storeid"
 	"github.com/tetherweb/tether/session"
 )
 
@@ -15,7 +14,7 @@ import (
 // other records, of expired ones and of no valid form find nothing (a
 // DeleteID of one may succeed or fail with ErrNotFound).
 func testIDs(t *testing.T, s session.Store, _ Options) {
-	ids, ok := s.(storeid.Addressable)
+	ids, ok := s.(session.IDStore)
 	l, listable := s.(session.Lister)
 	if !ok || !listable {
 		t.Skip("store does not implement LoadID, UpdateID and DeleteID with session.Lister")
