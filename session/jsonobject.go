@@ -10,7 +10,7 @@ var errNotObject = errors.New("not a JSON object")
 
 // validObject reports whether data is one valid JSON object.
 func validObject(data []byte) error {
-	if !json.Valid(data) {
+	if !validJSON(data) {
 		return errors.New("invalid JSON")
 	}
 	if i := skipSpace(data, 0); i >= len(data) || data[i] != '{' {
