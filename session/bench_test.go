@@ -105,9 +105,11 @@ func BenchmarkNewSession(b *testing.B) {
 }
 
 // TestReadOnlyAllocations guards the hot path: a request that only reads
-// its session must stay within a few allocations of the bare handler
-// (3 on Go 1.26, 5 with records sealed at rest; the bounds leave room for
-// other Go versions).
+// its session costs two allocations (the middleware's one object, holding
+// the response writer, the Session and the request's copy, and the string
+// read), one when the session is not looked at, and two more when records
+// are sealed at rest (on Go 1.26; the middleware's comment says why its
+// request copy stays in its object).
 func TestReadOnlyAllocations(t *testing.T) {
 	if testing.Short() || raceEnabled {
 		t.Skip("allocation counts differ under -race")
@@ -125,12 +127,12 @@ func TestReadOnlyAllocations(t *testing.T) {
 		session.Value[string](session.From(r), "user")
 	}))
 	w := &discard{h: http.Header{}}
-	if n := testing.AllocsPerRun(200, func() { clear(w.h); h.ServeHTTP(w, req) }); n > 8 {
-		t.Fatalf("a read-only request costs %v allocations, want at most 8", n)
+	if n := testing.AllocsPerRun(200, func() { clear(w.h); h.ServeHTTP(w, req) }); n > 2 {
+		t.Fatalf("a read-only request costs %v allocations, want at most 2", n)
 	}
 	untouched := m.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
-	if n := testing.AllocsPerRun(200, func() { clear(w.h); untouched.ServeHTTP(w, req) }); n > 4 {
-		t.Fatalf("an untouched session costs %v allocations, want at most 4", n)
+	if n := testing.AllocsPerRun(200, func() { clear(w.h); untouched.ServeHTTP(w, req) }); n > 1 {
+		t.Fatalf("an untouched session costs %v allocations, want at most 1", n)
 	}
 
 	// Sealed at rest: one open more.
@@ -146,7 +148,7 @@ func TestReadOnlyAllocations(t *testing.T) {
 			t.Errorf("read %q", v)
 		}
 	}))
-	if n := testing.AllocsPerRun(200, func() { clear(w.h); h.ServeHTTP(w, req) }); n > 10 {
-		t.Fatalf("a sealed read-only request costs %v allocations, want at most 10", n)
+	if n := testing.AllocsPerRun(200, func() { clear(w.h); h.ServeHTTP(w, req) }); n > 4 {
+		t.Fatalf("a sealed read-only request costs %v allocations, want at most 4", n)
 	}
 }

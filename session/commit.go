@@ -57,7 +57,7 @@ func (s *Session) commit(h http.Header, status int) error {
 	if !save {
 		// A cookie that named no session (a malformed key, or one found
 		// unknown, expired or unreadable) is removed.
-		if s.in.present && s.st == stateFresh {
+		if s.hadCookie && s.st == stateFresh {
 			vary.Cookie(h)
 			s.deleteCookie(h)
 		}
@@ -75,7 +75,7 @@ func (s *Session) mustSave() bool {
 	if s.pending.modified() || s.pending.touch {
 		return true
 	}
-	return s.m.SaveEveryRequest && (s.st == stateStored || s.st == stateUnread && s.in.value != "")
+	return s.m.SaveEveryRequest && (s.st == stateStored || s.st == stateUnread && s.cookieValue != "")
 }
 
 // bounded runs one store call under the Manager's StoreTimeout. A call cut

@@ -16,18 +16,18 @@ type cookieBackend struct {
 }
 
 func (b *cookieBackend) open(s *Session, value string) {
-	s.in = incoming{present: true, value: value}
+	s.hadCookie, s.cookieValue = true, value
 }
 
 // load opens the sealed session. A value that does not open, does not
 // decode or has expired is an empty session (logged).
 func (b *cookieBackend) load(s *Session) {
 	s.values, s.st = map[string][]byte{}, stateFresh
-	if s.in.value == "" {
+	if s.cookieValue == "" {
 		return
 	}
 	m := b.m
-	rec, err := b.store.OpenCookie(s.in.value)
+	rec, err := b.store.OpenCookie(s.cookieValue)
 	if err == nil && !rec.Expiry.After(m.Now()) {
 		err = errors.New("session: the session cookie has expired")
 	}
@@ -50,7 +50,7 @@ func (b *cookieBackend) newCookie(*Session) bool { return true }
 // session left empty.
 func (b *cookieBackend) save(s *Session, h http.Header) error {
 	if isEmpty(s.values) {
-		if s.in.present {
+		if s.hadCookie {
 			s.deleteCookie(h)
 		}
 		return nil

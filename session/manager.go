@@ -137,7 +137,8 @@ type Manager struct {
 	failures     ratelog.Limiter // commit failures, logged sparingly
 	failing      atomic.Bool     // some failure run is open
 
-	local bool // the Store never blocks: its calls need no StoreTimeout
+	local       bool // the Store never blocks: its calls need no StoreTimeout
+	localExpiry bool // local, and Now is time.Now: Load's expiry check is the Manager's
 }
 
 func (m *Manager) init() {
@@ -172,7 +173,8 @@ func (m *Manager) init() {
 		if m.StoreTimeout <= 0 {
 			m.StoreTimeout = DefaultStoreTimeout
 		}
-		if m.Now == nil {
+		realClock := m.Now == nil
+		if realClock {
 			m.Now = time.Now
 		}
 		m.Cookie.MaxAge = 0
@@ -184,6 +186,7 @@ func (m *Manager) init() {
 			m.backend = &serverBackend{m: m, store: m.Store, locks: newKeyLocks()}
 			if l, ok := m.Store.(Local); ok {
 				m.local = l.Local()
+				m.localExpiry = m.local && realClock
 			}
 			if _, django := m.Codec.(*DjangoCodec); len(m.SecretKey) > 0 && !django {
 				sl, err := newSealer(m.SecretKey, m.FallbackKeys)
@@ -216,19 +219,33 @@ func (m *Manager) init() {
 // a 5xx status or panics.
 func (m *Manager) Middleware(next http.Handler) http.Handler {
 	m.init()
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		rw := &responseWriter{ResponseWriter: w, req: r}
-		s := &rw.sess
-		s.m = m
-		s.ctx = r.Context()
-		s.req = r
-		if v, ok := cookie.Value(r, m.CookieName); ok {
-			m.backend.open(s, v)
-		}
-		rw.ctx = sessionContext{Context: r.Context(), s: s}
-		r = r.WithContext(&rw.ctx)
-		rw.req = r
-		next.ServeHTTP(rw, r)
-		rw.finish()
-	})
+	return &middleware{m: m, next: next}
+}
+
+// middleware is the handler Middleware returns. It is a type of its own,
+// not a closure, so that ServeHTTP is always compiled here: a closure
+// inlined into a caller's package can lose the escape analysis that keeps
+// r.WithContext's copy off the heap (TestReadOnlyAllocations).
+type middleware struct {
+	m    *Manager
+	next http.Handler
+}
+
+// ServeHTTP serves r through next with a Session (see Middleware).
+func (h *middleware) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	m := h.m
+	rw := &responseWriter{ResponseWriter: w}
+	s := &rw.sess
+	s.m = m
+	s.ctx = r.Context()
+	rw.ctx = sessionContext{Context: r.Context(), s: s}
+	// What r.WithContext makes, in rw's allocation: WithContext is
+	// inlined here, and its own copy does not escape.
+	rw.req = *r.WithContext(&rw.ctx)
+	s.req = &rw.req
+	if v, ok := cookie.Value(r, m.CookieName); ok {
+		m.backend.open(s, v)
+	}
+	h.next.ServeHTTP(rw, &rw.req)
+	rw.finish()
 }

@@ -53,12 +53,16 @@ func (o *op) blind() bool { return o.kind != opUpdate }
 // changed that key itself: what Get, Value or Has saw.
 type read struct {
 	key string
-	raw []byte // the encoded value seen (shared with the record, never written to)
-	ok  bool   // the key was there
+	raw []byte // the encoded value seen (shared with the record, never written to); nil: the key was not there
 }
 
-// inlineReads is how many reads a Session records without allocating.
-const inlineReads = 4
+// emptyRaw is the raw value noted for a key that was there with an empty
+// encoding (no codec makes one; a nil raw would read as missing).
+var emptyRaw = []byte{}
+
+// inlineReads is how many reads a Session records without allocating
+// (three: a handler, the messages and the auth middleware's reads).
+const inlineReads = 3
 
 // reads is the set of values a request read before writing them. A
 // handler that reads a value, computes a new one from it and Sets it (the
@@ -83,7 +87,12 @@ func (rs *reads) note(key string, raw []byte, ok bool, ops []op) {
 			return
 		}
 	}
-	r := read{key: key, raw: raw, ok: ok}
+	if !ok {
+		raw = nil
+	} else if raw == nil {
+		raw = emptyRaw
+	}
+	r := read{key: key, raw: raw}
 	if rs.n < inlineReads {
 		rs.inline[rs.n] = r
 		rs.n++
@@ -128,7 +137,7 @@ func (rs *reads) conflicting(ops []op, fresh map[string][]byte) (string, bool) {
 			continue
 		}
 		now, ok := fresh[o.key]
-		if ok != r.ok || !bytes.Equal(now, r.raw) {
+		if ok != (r.raw != nil) || !bytes.Equal(now, r.raw) {
 			return o.key, true
 		}
 	}

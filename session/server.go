@@ -29,9 +29,9 @@ type serverBackend struct {
 }
 
 func (b *serverBackend) open(s *Session, value string) {
-	s.in.present = true
+	s.hadCookie = true
 	if ValidKey(value) {
-		s.in.value, s.key = value, value
+		s.cookieValue, s.key = value, value
 		return
 	}
 	// A malformed key names no record: no store call can find one.
@@ -49,7 +49,10 @@ func (b *serverBackend) load(s *Session) {
 		rec, err = b.store.Load(ctx, s.key)
 		return err
 	})
-	live := err == nil && rec.Expiry.After(m.Now())
+	// A Local store checks the expiry against time.Now itself (see
+	// Local): with the Manager's own clock that, checking again would
+	// only read the clock a second time.
+	live := err == nil && (m.localExpiry || rec.Expiry.After(m.Now()))
 	if live {
 		if rec.Data, err = m.sealer.open(s.key, rec.Data); err != nil {
 			// Another key's blob, a truncated one, or a secret we do not
@@ -161,7 +164,7 @@ func (b *serverBackend) saveAndHandOff(s *Session, h http.Header, held *heldLock
 // saveNew stores a session that has no record yet under a fresh key.
 func (b *serverBackend) saveNew(s *Session, h http.Header) error {
 	if isEmpty(s.values) {
-		if s.in.present {
+		if s.hadCookie {
 			s.deleteCookie(h)
 		}
 		return nil

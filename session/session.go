@@ -24,24 +24,28 @@ import (
 // methods on a nil *Session (a request without the middleware) return
 // ErrNoMiddleware.
 type Session struct {
-	mu   sync.Mutex
-	inFn atomic.Bool // an Update function is running (with mu held)
-	m    *Manager
-	ctx  context.Context
-	req  *http.Request // the request as the middleware got it (for proxy.IsHTTPS)
+	// The middleware allocates the Session with its response writer and
+	// the request's copy, in one object that every request pays for:
+	// keep the fields few and small (the small ones together).
+	mu        sync.Mutex
+	inFn      atomic.Bool // an Update function is running (with mu held)
+	st        state       // what is known of the record (state.go)
+	sealed    bool        // committed: the response's headers are out
+	hadCookie bool        // the request carried a session cookie
+	m         *Manager
+	ctx       context.Context
+	req       *http.Request // the request the handler got (for proxy.IsHTTPS)
 
-	in      incoming // what the request's cookie brought
-	st      state    // what is known of the record (state.go)
-	key     string   // key of the record this request works on; "" for none
-	version Version  // its version, as loaded (stateStored)
-	err     error    // why the load failed (stateBroken)
+	cookieValue string  // the cookie's value when usable: a well-formed key, or a sealed session
+	key         string  // key of the record this request works on; "" for none
+	version     Version // its version, as loaded (stateStored)
+	err         error   // why the load failed (stateBroken)
 
 	values map[string][]byte // encoded values, after this request's ops
 	lazy   []byte            // a loaded JSON record not split into values yet
 
 	pending pending // what the request changed
 	reads   reads   // what it read before changing it
-	sealed  bool    // committed: the response's headers are out
 }
 
 // load reads the record on first use and reports a failed load. The

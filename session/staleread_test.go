@@ -115,6 +115,39 @@ func TestReadThenSetReplayedWhenReadValueUnchanged(t *testing.T) {
 	}
 }
 
+// TestReadOfMissingKey: reading a key that is not there is a read too.
+// When another request creates it meanwhile, the Set decided on from its
+// absence fails with 409; when it is still missing, the Set is replayed.
+func TestReadOfMissingKey(t *testing.T) {
+	for _, c := range []struct {
+		name   string
+		change func(map[string]json.RawMessage)
+		status int
+		want   string
+	}{
+		{"created meanwhile", func(v map[string]json.RawMessage) { v["cart"] = json.RawMessage(`"theirs"`) }, http.StatusConflict, `"theirs"`},
+		{"still missing", func(v map[string]json.RawMessage) { v["other"] = json.RawMessage("7") }, http.StatusOK, `"mine"`},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			e := newEnv(t)
+			ck := e.login(map[string]any{"n": 1})
+			staged(e, ck.Value, c.change)
+			resp := e.serve(func(w http.ResponseWriter, r *http.Request) {
+				s := session.From(r)
+				if _, ok := session.Value[string](s, "cart"); !ok {
+					s.Set("cart", "mine")
+				}
+			}, "POST", "/", ck)
+			if resp.StatusCode != c.status {
+				t.Fatalf("status %d, want %d", resp.StatusCode, c.status)
+			}
+			if got := storedValue(t, e, ck.Value, "cart"); got != c.want {
+				t.Errorf("stored cart = %s, want %s", got, c.want)
+			}
+		})
+	}
+}
+
 // TestBlindSetStillReplayed: a Set of a key the request never read is a
 // plain write ("the user chose dark mode") and is replayed as before.
 func TestBlindSetStillReplayed(t *testing.T) {

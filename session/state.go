@@ -30,19 +30,13 @@ const (
 	stateBroken
 )
 
-// incoming is what the request's cookie brought.
-type incoming struct {
-	present bool   // the request carried a session cookie
-	value   string // its value when usable: a well-formed key, or a sealed session
-}
-
 // pending is what the request asked for beyond reading: the changes to
 // replay after a conflict, and the key operations.
 type pending struct {
 	ops    []op      // Set, Delete and Update calls, in order
+	retire []retired // records Flush (or the idle timeout) deleted
 	cycle  bool      // CycleKey: move the data to a new key
 	flush  bool      // Flush was called
-	retire []retired // records Flush (or the idle timeout) deleted
 	touch  bool      // the last-use stamp is due for renewal (IdleTimeout)
 }
 

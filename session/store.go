@@ -74,6 +74,9 @@ type Sweeper interface {
 // process's memory and never wait on I/O (store/memstore). The Manager does
 // not bound their calls with StoreTimeout: there is nothing to wait for,
 // and the bound's timer would be the largest cost of a read-only request.
+// Its Load checks the expiry against time.Now, as every Store's must
+// (never a record whose expiry has passed): when the Manager's clock is
+// time.Now too, the Manager does not read the clock to check it again.
 type Local interface {
 	// Local reports whether the store's calls never wait on I/O.
 	Local() bool

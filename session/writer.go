@@ -18,11 +18,12 @@ import (
 var errResponseReplaced = errors.New("session: the response was replaced by the session error handler")
 
 // responseWriter saves the session just before the response's headers go
-// out. It holds the request's Session too, so the middleware allocates one
-// object per request for both.
+// out. It holds the request's Session, its context and the request the
+// handler gets too, so that the middleware allocates one object per
+// request for all four.
 type responseWriter struct {
 	http.ResponseWriter
-	req         *http.Request
+	req         http.Request // the handler's request: the middleware's with ctx
 	sess        Session
 	ctx         sessionContext // the request's context with sess in it
 	wroteHeader bool           // the status line was decided (by the handler or us)
@@ -52,7 +53,7 @@ func (rw *responseWriter) commit(code int) bool {
 		}
 	}
 	h.Set("Cache-Control", "no-store")
-	m.ErrorHandler(rw.ResponseWriter, rw.req, err)
+	m.ErrorHandler(rw.ResponseWriter, &rw.req, err)
 	return false
 }
 
