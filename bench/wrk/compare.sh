@@ -6,7 +6,10 @@
 # ratio to the first App's median, and the median of the server's CPU time
 # per request (user + system of the loadserver process over the wrk run,
 # divided by the requests wrk completed: unlike requests per second, it
-# hardly depends on what else the machine runs). Run from bench/:
+# hardly depends on what else the machine runs), and the heap bytes and
+# objects the server allocated per request in the last round (the
+# loadserver's /_allocs: the same whatever the machine runs). Run from
+# bench/:
 #
 #   bash wrk/compare.sh read                 # GET /read: bare tether-mem tether-mem-sealed scs-mem
 #   bash wrk/compare.sh untouched            # GET /untouched, the same Apps
@@ -75,18 +78,24 @@ for round in $(seq "$ROUNDS"); do
   for lib in "${libs[@]}"; do
     f=$OUT/$lib-$mode-$round.txt
     before=$(ticks)
+    allocs_before=$(curl -s "$url/_allocs")
     cookie=(-H "Cookie: $(cat "$OUT/cookies/$lib")")
     [ "$mode" != new ] || cookie=() # every request a first visit
     wrk -t"$THREADS" -c"$CONNS" -d"$DURATION" "${method[@]}" "${cookie[@]}" "$url/$lib$path" >"$f"
     # Server CPU per request (µs): what the App costs whatever else the
     # machine runs, unlike requests per second.
     awk -v t=$(($(ticks) - before)) -v hz="$hz" '/requests in/ {printf "%.2f\n", t / hz * 1e6 / $1}' "$f" >"$f.cpu"
+    # Heap allocation per request (bytes and objects; the two /_allocs
+    # calls add a few hundred bytes in all).
+    read -r b0 o0 <<<"$allocs_before"
+    read -r b1 o1 <<<"$(curl -s "$url/_allocs")"
+    awk -v b=$((b1 - b0)) -v o=$((o1 - o0)) '/requests in/ {printf "%.0f %.1f\n", b / $1, o / $1}' "$f" >"$f.allocs"
     if grep -q -e Non-2xx -e 'Socket errors' "$f"; then line+=" $lib=$(rps "$f")(ERRORS)"; else line+=" $lib=$(rps "$f")"; fi
   done
   echo "$line"
 done
 
-printf '%-20s %12s %10s %14s' app 'median req/s' "vs ${libs[0]}" 'server CPU/req'
+printf '%-20s %12s %10s %14s %10s %8s' app 'median req/s' "vs ${libs[0]}" 'server CPU/req' 'B/req' 'allocs'
 [ "$mode" != hot ] || printf ' %12s %10s' increments counter
 echo
 ref=
@@ -94,7 +103,8 @@ for lib in "${libs[@]}"; do
   med=$(for r in $(seq "$ROUNDS"); do rps "$OUT/$lib-$mode-$r.txt"; done | sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}')
   [ -n "$ref" ] || ref=$med
   cpu=$(for r in $(seq "$ROUNDS"); do cat "$OUT/$lib-$mode-$r.txt.cpu"; done | sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}')
-  printf '%-20s %12.0f %10.2f %11.1f µs' "$lib" "$med" "$(awk -v a="$med" -v b="$ref" 'BEGIN {print a/b}')" "$cpu"
+  read -r bytes objs <"$OUT/$lib-$mode-$ROUNDS.txt.allocs"
+  printf '%-20s %12.0f %10.2f %11.1f µs %10s %8s' "$lib" "$med" "$(awk -v a="$med" -v b="$ref" 'BEGIN {print a/b}')" "$cpu" "$bytes" "$objs"
   if [ "$mode" = hot ]; then
     total=$(for r in $(seq "$ROUNDS"); do awk '/requests in/ {print $1}' "$OUT/$lib-$mode-$r.txt"; done | awk '{s+=$1} END {print s}')
     counter=$(curl -s -H "Cookie: $(cat "$OUT/cookies/$lib")" "$url/$lib/count")

@@ -17,7 +17,10 @@
 // -cookie-dir a file per App named after it, so that wrk can present it
 // with -H "Cookie: ...". It listens on 127.0.0.1 only. -cpuprofile writes
 // a CPU profile of the whole run, -pprof serves net/http/pprof on a side
-// port.
+// port. GET /_allocs answers the process's heap allocations so far,
+// "BYTES OBJECTS" (runtime/metrics), so that a script can divide the
+// difference over a run by the requests served: unlike time, allocation is
+// the same whatever else the machine runs.
 package main
 
 import (
@@ -32,6 +35,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime/metrics"
 	rpprof "runtime/pprof"
 	"strconv"
 	"strings"
@@ -100,6 +104,11 @@ func main() {
 			}
 		}
 	}
+	mux.HandleFunc("GET /_allocs", func(w http.ResponseWriter, r *http.Request) {
+		samples := []metrics.Sample{{Name: "/gc/heap/allocs:bytes"}, {Name: "/gc/heap/allocs:objects"}}
+		metrics.Read(samples)
+		fmt.Fprintf(w, "%d %d\n", samples[0].Value.Uint64(), samples[1].Value.Uint64())
+	})
 	if *pprofAddr != "" {
 		side := http.NewServeMux()
 		side.HandleFunc("/debug/pprof/", pprof.Index)
