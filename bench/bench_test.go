@@ -324,6 +324,9 @@ func TestHandlers(t *testing.T) {
 			if readTrips := a.RoundTrips.Load() - trips; a.RoundTrips != nil && readTrips != 1 {
 				t.Errorf("read: %d round trips, want 1", readTrips)
 			}
+			if got := serve(apps.Typed(a.Read), "GET"); got != "demo" {
+				t.Errorf("page: %q, want demo", got)
+			}
 			for want := 1; want <= 3; want++ {
 				if got := serve(a.Incr, "POST"); got != strconv.Itoa(want)+"\n" {
 					t.Errorf("incr: %q, want %d", got, want)

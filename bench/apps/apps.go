@@ -62,8 +62,8 @@ type App struct {
 	Close func()
 }
 
-// Routes serves GET /read, POST /incr, POST /create, GET /count and
-// GET /untouched.
+// Routes serves GET /read, POST /incr, POST /create, GET /count,
+// GET /untouched and GET /page (/read with a Content-Type, see Typed).
 func (a *App) Routes() http.Handler {
 	mux := http.NewServeMux()
 	a.Mount(mux, "")
@@ -77,6 +77,19 @@ func (a *App) Mount(mux *http.ServeMux, prefix string) {
 	mux.Handle("POST "+prefix+"/create", a.Create)
 	mux.Handle("GET "+prefix+"/count", a.Count)
 	mux.Handle("GET "+prefix+"/untouched", a.Untouched)
+	mux.Handle("GET "+prefix+"/page", Typed(a.Read))
+}
+
+// Typed is h with a Content-Type set first, as a real page's handler sets
+// one (html/template pages, JSON answers): GET /page is /read so. A
+// response with any header makes net/http allocate the header map and
+// copy it at WriteHeader; a bare handler that sets none spares both,
+// which a session library's Vary: Cookie cannot (see docs/performance.md).
+func Typed(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		h.ServeHTTP(w, r)
+	})
 }
 
 // Config holds what the constructors need.

@@ -13,6 +13,7 @@
 #
 #   bash wrk/compare.sh read                 # GET /read: bare tether-mem tether-mem-sealed scs-mem
 #   bash wrk/compare.sh untouched            # GET /untouched, the same Apps
+#   bash wrk/compare.sh page                 # GET /page: /read with a Content-Type, the same Apps
 #   bash wrk/compare.sh new                  # POST /create without a cookie: a new session each
 #   bash wrk/compare.sh hot                  # POST /incr on one session: bare, Redis and PostgreSQL Apps
 #   bash wrk/compare.sh read bare tether-mem # other Apps (the first is the reference)
@@ -30,7 +31,7 @@ mode=${1:-read}
 shift || true
 libs=("$@")
 case $mode in
-  read | untouched)
+  read | untouched | page)
     path=/$mode method=()
     [ ${#libs[@]} -gt 0 ] || libs=(bare tether-mem tether-mem-sealed scs-mem)
     ;;
@@ -42,7 +43,7 @@ case $mode in
     path=/incr method=(-s wrk/post.lua)
     [ ${#libs[@]} -gt 0 ] || libs=(bare tether-redis scs-redis tether-pg scs-pg)
     ;;
-  *) echo "usage: $0 read|untouched|new|hot [APP ...]" >&2; exit 2 ;;
+  *) echo "usage: $0 read|untouched|page|new|hot [APP ...]" >&2; exit 2 ;;
 esac
 
 ROUNDS=${ROUNDS:-3} DURATION=${DURATION:-10s} CONNS=${CONNS:-32} THREADS=${THREADS:-2}

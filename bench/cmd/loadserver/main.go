@@ -6,6 +6,7 @@
 //	GET  /count      reads "n" (after a run: compare with wrk's request count)
 //	POST /create     stores "user" in a new session
 //	GET  /untouched  answers without looking at the session
+//	GET  /page       /read with a Content-Type set first, as real pages do
 //
 // -lib names one App, or several separated by commas. Each is served under
 // /NAME (/bare/read, /tether-mem/read, ...) by the same server, so that one
